@@ -1,0 +1,69 @@
+"""The application factory: ``flask --app app …`` and ``gunicorn 'app:create_app()'`` start here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import assets
+import catalog
+import compression
+import inquiries
+import security
+import settings
+from views import contact, errors, health, pages
+
+CRISIS_LINES = (
+    {"label": "Overdose or emergency", "number": "911", "tel": "911"},
+    {"label": "Suicide & Crisis Lifeline (call or text)", "number": "988", "tel": "988"},
+    {"label": "SAMHSA National Helpline (free, 24/7)", "number": "1-800-662-4357", "tel": "+18006624357"},
+)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings (defaults, instance file, ``FLASK_*`` environment, test overrides),
+    then extensions, blueprints and CLI commands."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    app.config.from_mapping(settings.defaults())
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    if app.config["PRODUCTION"]:
+        problems = settings.production_problems(app.config)
+        if problems:
+            raise settings.ConfigError("Refusing to start in production: " + " ".join(problems))
+    if app.config["PROXY_HOPS"]:
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    app.extensions["catalog"] = catalog.load(Path(app.root_path) / "content/pages.toml")
+    security.init_app(app)
+    assets.init_app(app)
+    inquiries.init_app(app)
+    errors.init_app(app)
+    for blueprint in (pages.bp, contact.bp, health.bp):
+        app.register_blueprint(blueprint)
+
+    app.jinja_env.filters["tel"] = tel_href
+    app.context_processor(lambda: site_context(app))
+    app.after_request(lambda response: compression.compress_response(request, response))
+    return app
+
+
+def tel_href(number: str) -> str:
+    """``tel:`` URL for a phone number as people write it: ``+1 555-010-0199`` → ``tel:+15550100199``."""
+    return "tel:" + re.sub(r"[^0-9+]", "", number)
+
+
+def site_context(app: Flask) -> dict[str, Any]:
+    """What every template may use: the site's identity, the pages and the crisis lines."""
+    config = app.config
+    site = {key[5:].lower(): value for key, value in config.items() if key.startswith("SITE_")}
+    site["url"] = site["url"].rstrip("/")
+    return {"site": site, "catalog": app.extensions["catalog"], "crisis_lines": CRISIS_LINES}

@@ -1,0 +1,121 @@
+"""Compressed responses: bodies prepared once in gzip and brotli, and on-the-fly for the rest.
+
+Education pages and static files are the same bytes for every visitor, so they are compressed
+once per process (`Prepared`) and served from memory with a strong ETag. Dynamic responses (the
+contact form, errors, sitemap) are compressed as they leave (`compress_response`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+from dataclasses import dataclass, field
+
+import brotli
+from flask import Request, Response
+
+COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/javascript", "image/svg+xml")
+MIN_SIZE = 256
+
+
+def choose_encoding(accept_encoding: str | None) -> str | None:
+    """Pick ``br`` or ``gzip`` from an Accept-Encoding header (q=0 refuses), or None for identity."""
+    offered = {}
+    for part in (accept_encoding or "").split(","):
+        token, _, params = part.strip().partition(";")
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        if token:
+            offered[token.lower()] = q
+    for name in ("br", "gzip"):
+        if offered.get(name, offered.get("*", 0)) > 0:
+            return name
+    return None
+
+
+def encode(body: bytes, encoding: str) -> bytes:
+    """Compress ``body`` with ``encoding`` (``br`` or ``gzip``) at the best ratio."""
+    if encoding == "br":
+        return brotli.compress(body, quality=11)
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+@dataclass
+class Prepared:
+    """A body kept in memory with its compressed forms and a strong ETag for each form."""
+
+    body: bytes
+    mimetype: str
+    last_modified: dt.datetime | None = None
+    forms: dict[str | None, bytes] = field(init=False)
+    digest: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.digest = hashlib.sha256(self.body).hexdigest()[:20]
+        self.forms = {None: self.body}
+        if self.mimetype.startswith(COMPRESSIBLE) and len(self.body) >= MIN_SIZE:
+            self.forms["gzip"] = encode(self.body, "gzip")
+            self.forms["br"] = encode(self.body, "br")
+
+    def etag(self, encoding: str | None) -> str:
+        """The ETag of one form: different bytes, different tag."""
+        return f"{self.digest}-{encoding}" if encoding else self.digest
+
+    def _not_modified_since(self, request: Request) -> bool:
+        since = request.if_modified_since
+        return bool(
+            not request.if_none_match
+            and since
+            and self.last_modified
+            and self.last_modified.replace(microsecond=0) <= since
+        )
+
+    def response(self, request: Request, cache_control: str) -> Response:
+        """Serve the form the client accepts, or a 304 when its ETag matches."""
+        encoding = choose_encoding(request.headers.get("Accept-Encoding"))
+        if encoding not in self.forms:
+            encoding = None
+        tag = self.etag(encoding)
+        if tag in request.if_none_match or self._not_modified_since(request):
+            resp = Response(status=304)
+        else:
+            resp = Response(self.forms[encoding], mimetype=self.mimetype)
+            if encoding:
+                resp.headers["Content-Encoding"] = encoding
+        resp.set_etag(tag)
+        resp.last_modified = self.last_modified
+        resp.headers["Cache-Control"] = cache_control
+        if len(self.forms) > 1:
+            resp.vary.add("Accept-Encoding")
+        return resp
+
+
+def compress_response(request: Request, response: Response) -> Response:
+    """Compress a dynamic response in place when the client accepts it and it is worth it."""
+    if (
+        response.direct_passthrough
+        or response.status_code < 200
+        or response.status_code in (204, 304)
+        or "Content-Encoding" in response.headers
+        or not (response.mimetype or "").startswith(COMPRESSIBLE)
+    ):
+        return response
+    response.vary.add("Accept-Encoding")
+    encoding = choose_encoding(request.headers.get("Accept-Encoding"))
+    body = response.get_data()
+    if encoding is None or len(body) < MIN_SIZE:
+        return response
+    response.set_data(
+        gzip.compress(body, compresslevel=6, mtime=0) if encoding == "gzip" else brotli.compress(body, quality=5)
+    )
+    response.headers["Content-Encoding"] = encoding
+    if response.get_etag()[0]:
+        tag, weak = response.get_etag()
+        response.set_etag(f"{tag}-{encoding}", weak=weak)
+    return response

@@ -1,0 +1,18 @@
+"""Gunicorn settings for `make run` and production: sized for 1 vCPU and 1 GB of memory."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Two processes so one slow request never blocks the site; threads for the I/O-bound rest.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = 4
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 2000
+max_requests_jitter = 200
+# Access log without query strings: form contents never go in URLs, and this keeps it so.
+accesslog = "-"
+access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
+errorlog = "-"

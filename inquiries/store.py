@@ -1,0 +1,149 @@
+"""Inquiries on disk: the schema and the one-transaction save of an inquiry with its email."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sqlite_utils
+
+FIELDS = ("name", "phone", "email", "contact_method", "voicemail_ok", "who", "insurance", "message")
+
+# Unambiguous on a phone call: no 0/O, 1/I/L.
+REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def init_schema(db: sqlite_utils.Database) -> None:
+    """Create the tables and indexes if they are missing (safe to run on every start)."""
+    db["inquiries"].create(
+        {
+            "id": int,
+            "ref": str,
+            "submission_key": str,
+            "created_at": str,
+            **{f: str for f in FIELDS},
+            "spam_reason": str,
+            "emailed": int,
+        },
+        pk="id",
+        not_null={"ref", "submission_key", "created_at"},
+        if_not_exists=True,
+    )
+    db["inquiries"].create_index(["ref"], unique=True, if_not_exists=True)
+    db["inquiries"].create_index(["submission_key"], unique=True, if_not_exists=True)
+    db["inquiries"].create_index(["created_at"], if_not_exists=True)
+    db["outbox"].create(
+        {
+            "id": int,
+            "inquiry_id": int,
+            "message_id": str,
+            "status": str,
+            "attempts": int,
+            "created_at": float,
+            "next_attempt_at": float,
+            "claimed_by": str,
+            "claimed_until": float,
+            "sent_at": float,
+            "last_error": str,
+        },
+        pk="id",
+        foreign_keys=[("inquiry_id", "inquiries", "id")],
+        not_null={"inquiry_id", "status", "created_at", "next_attempt_at"},
+        defaults={"status": "pending", "attempts": 0},
+        if_not_exists=True,
+    )
+    db["outbox"].create_index(["status", "next_attempt_at"], if_not_exists=True)
+    db["outbox"].create_index(["inquiry_id"], if_not_exists=True)
+
+
+def new_ref() -> str:
+    """An opaque reference a person can read out on the phone, e.g. ``K7Q2-M9XD``."""
+    chars = "".join(secrets.choice(REF_ALPHABET) for _ in range(8))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The outcome of a save: the inquiry's reference and whether this call created it."""
+
+    ref: str
+    created: bool
+
+
+def save_inquiry(
+    db: sqlite_utils.Database,
+    fields: dict[str, str],
+    *,
+    submission_key: str,
+    spam_reason: str | None = None,
+    send_email: bool = True,
+    domain: str = "localhost",
+) -> Saved:
+    """Store an inquiry and, unless ``send_email`` is false, its outbox message in one transaction.
+
+    Idempotent on ``submission_key``: a repeat (double tap, network retry, refresh) returns the
+    reference of the first save and writes nothing.
+    """
+    existing = find_by_key(db, submission_key)
+    if existing:
+        return Saved(existing, created=False)
+    now = time.time()
+    row = {f: fields.get(f) or "" for f in FIELDS}
+    row.update(
+        ref=new_ref(),
+        submission_key=submission_key,
+        created_at=dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds"),
+        spam_reason=spam_reason,
+        emailed=int(send_email),
+    )
+    try:
+        with immediate(db):  # one transaction: both rows, or neither
+            inquiry_id = db["inquiries"].insert(row).last_pk
+            if send_email:
+                db["outbox"].insert(
+                    {
+                        "inquiry_id": inquiry_id,
+                        "message_id": f"<inquiry-{row['ref']}.{secrets.token_hex(6)}@{domain}>",
+                        "status": "pending",
+                        "attempts": 0,
+                        "created_at": now,
+                        "next_attempt_at": now,
+                    }
+                )
+    except sqlite3.IntegrityError:
+        # A parallel request with the same key won the race; answer with its reference.
+        existing = find_by_key(db, submission_key)
+        if existing:
+            return Saved(existing, created=False)
+        raise
+    return Saved(row["ref"], created=True)
+
+
+@contextlib.contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the lock up front, so it waits (busy_timeout) instead of failing."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+def find_by_key(db: sqlite_utils.Database, submission_key: str) -> str | None:
+    """The reference of the inquiry saved under ``submission_key``, if any."""
+    rows = list(db.query("SELECT ref FROM inquiries WHERE submission_key = ?", [submission_key]))
+    return rows[0]["ref"] if rows else None
+
+
+def get_inquiry(db: sqlite_utils.Database, ref: str) -> dict | None:
+    """One inquiry by its reference."""
+    rows = list(db.query("SELECT * FROM inquiries WHERE ref = ?", [ref]))
+    return rows[0] if rows else None

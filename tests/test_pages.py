@@ -1,0 +1,131 @@
+"""Every page in place: status, crisis help, one heading, description, caching, no cookies, no script."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import catalog_paths, html_urls
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET = 14 * 1024
+
+
+@pytest.mark.parametrize("url", [*html_urls(), "/sitemap.xml", "/robots.txt", "/healthz", "/favicon.ico"])
+def test_every_contract_url_answers(client, url):
+    assert client.get(url).status_code == 200
+
+
+def test_unknown_page_is_a_friendly_404_with_the_phone(client, app):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "Page not found" in html
+    assert 'href="tel:+15550100199"' in html
+    assert 'href="tel:911"' in html
+
+
+@pytest.mark.parametrize("url", html_urls())
+def test_page_has_crisis_help_heading_and_description(client, url):
+    html = client.get(url).get_data(as_text=True)
+    for number in ("911", "988", "1-800-662-4357"):
+        assert number in html, f"{url} lacks crisis number {number}"
+    assert 'href="tel:+15550100199"' in html
+    assert 'id="quick-exit"' in html
+    assert 'href="#main"' in html and 'id="main"' in html
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert re.search(r'<meta name="description" content="[^"]{50,}">', html)
+    assert re.search(r'<link rel="canonical" href="https://www\.example\.org/', html)
+    assert '<html lang="en">' in html
+    assert 'itemtype="https://schema.org/MedicalOrganization"' in html
+
+
+@pytest.mark.parametrize("url", catalog_paths())
+def test_education_pages_carry_no_script_and_set_no_cookie(client, url):
+    response = client.get(url)
+    assert "<script" not in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers
+    assert "public" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("url", catalog_paths())
+def test_education_page_fits_first_round_trip(client, url):
+    """HTML plus the stylesheet it links, in the real gzip bytes the server sends."""
+    page = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    css_url = re.search(r'<link rel="stylesheet" href="([^"]+)"', gzip.decompress(page.data).decode())[1]
+    css = client.get(css_url, headers={"Accept-Encoding": "gzip"})
+    assert css.headers["Content-Encoding"] == "gzip"
+    total = len(page.data) + len(css.data)
+    assert total <= BUDGET, f"{url}: {total} bytes gzipped (HTML {len(page.data)} + CSS {len(css.data)})"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_repeat_request_with_etag_gets_304(client, encoding):
+    first = client.get("/overdose", headers={"Accept-Encoding": encoding})
+    assert first.headers["Content-Encoding"] == encoding
+    assert "Accept-Encoding" in first.headers["Vary"]
+    again = client.get("/overdose", headers={"Accept-Encoding": encoding, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+    since = client.get("/overdose", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_changed_etag_gets_the_page(client):
+    response = client.get("/overdose", headers={"If-None-Match": '"stale"'})
+    assert response.status_code == 200
+
+
+def test_static_files_are_fingerprinted_and_immutable(client):
+    html = client.get("/").get_data(as_text=True)
+    css_url = re.search(r'href="(/static/site\.[0-9a-f]{10}\.css)"', html)[1]
+    response = client.get(css_url)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    stale = client.get("/static/site.0000000000.css")
+    assert stale.status_code == 200
+    assert "immutable" not in stale.headers["Cache-Control"]
+    assert client.get("/static/nothing.css").status_code == 404
+
+
+def test_sitemap_lists_every_catalog_page(client):
+    xml = client.get("/sitemap.xml").get_data(as_text=True)
+    for path in catalog_paths():
+        assert f"<loc>https://www.example.org{path}</loc>" in xml
+    assert "<loc>https://www.example.org/contact</loc>" in xml
+
+
+def test_robots_points_at_sitemap(client):
+    text = client.get("/robots.txt").get_data(as_text=True)
+    assert "Sitemap: https://www.example.org/sitemap.xml" in text
+
+
+def test_navigation_comes_from_the_catalog(client, app):
+    html = client.get("/withdrawal").get_data(as_text=True)
+    for page in app.extensions["catalog"].nav:
+        assert f'<a href="{page.path}"' in html
+    assert '<a href="/withdrawal" aria-current="page">' in html
+
+
+ASSET_TAG = re.compile(r"<(?:script|link|img|iframe|source|audio|video)\b[^>]*\b(?:src|href)=[\"']?(?:https?:)?//", re.I)
+CSS_REMOTE = re.compile(r"(?:url\(|@import)\s*[\"']?(?:https?:)?//", re.I)
+
+
+def test_nothing_is_loaded_from_another_origin():
+    offenders = []
+    for path in [*ROOT.glob("templates/**/*.html"), *ROOT.glob("static/**/*.css")]:
+        text = path.read_text(encoding="utf-8")
+        for match in [*ASSET_TAG.finditer(text), *CSS_REMOTE.finditer(text)]:
+            if 'rel="canonical"' not in text[match.start() : match.end() + 40]:
+                offenders.append(f"{path.relative_to(ROOT)}: {match.group(0)}")
+    assert offenders == []
+
+
+def test_health_reports_the_outbox(client):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["outbox"]["oldest_undelivered_seconds"] == 0

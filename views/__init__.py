@@ -1,0 +1,1 @@
+"""Blueprints: thin routes that read the request, call one function and render."""

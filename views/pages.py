@@ -1,0 +1,66 @@
+"""Education pages from the catalog, plus the sitemap and robots.txt.
+
+A page is rendered once per process and then served from memory, compressed, with a strong ETag:
+it is the same for every visitor, sets no cookie and carries no script.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from compression import Prepared
+
+bp = Blueprint("pages", __name__)
+
+# Browsers revalidate after ten minutes; a proxy may serve a stale copy while it refreshes.
+PAGE_CACHE = "public, max-age=600, stale-while-revalidate=86400"
+
+
+def page_cache() -> dict[str, Prepared]:
+    """This process's rendered pages, by path."""
+    return current_app.extensions.setdefault("page_cache", {})
+
+
+def last_modified(template: str) -> dt.datetime:
+    """When a page last changed: its own template, the layouts or the catalog, whichever is newest."""
+    root = Path(current_app.root_path)
+    files = [root / "templates/pages" / template, root / "templates/base.html", root / "templates/pages/_page.html"]
+    files.append(root / "content/pages.toml")
+    newest = max(f.stat().st_mtime for f in files if f.exists())
+    return dt.datetime.fromtimestamp(int(newest), dt.UTC)
+
+
+def prepared_page(path: str) -> Prepared:
+    """Render the catalog page at ``path`` once and keep it."""
+    cache = page_cache()
+    if path not in cache:
+        page = current_app.extensions["catalog"].find(path)
+        if page is None:
+            abort(404)
+        html = render_template(f"pages/{page.template}", page=page)
+        cache[path] = Prepared(html.encode(), "text/html; charset=utf-8", last_modified(page.template))
+    return cache[path]
+
+
+@bp.get("/", defaults={"slug": ""})
+@bp.get("/<slug>")
+def show(slug: str) -> Response:
+    """One education page."""
+    return prepared_page(f"/{slug}").response(request, PAGE_CACHE)
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    """Every public page, for search engines."""
+    body = render_template("sitemap.xml", pages=current_app.extensions["catalog"].pages)
+    return Response(body, mimetype="application/xml", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Let search engines in, keep them off the contact form's endpoints."""
+    body = render_template("robots.txt")
+    return Response(body, mimetype="text/plain", headers={"Cache-Control": "public, max-age=3600"})
