@@ -111,7 +111,9 @@ def test_navigation_comes_from_the_catalog(client, app):
     assert '<a href="/withdrawal" aria-current="page">' in html
 
 
-ASSET_TAG = re.compile(r"<(?:script|link|img|iframe|source|audio|video)\b[^>]*\b(?:src|href)=[\"']?(?:https?:)?//", re.I)
+ASSET_TAG = re.compile(
+    r"<(?:script|link|img|iframe|source|audio|video)\b[^>]*\b(?:src|href)=[\"']?(?:https?:)?//", re.I
+)
 CSS_REMOTE = re.compile(r"(?:url\(|@import)\s*[\"']?(?:https?:)?//", re.I)
 
 
