@@ -16,3 +16,8 @@ max_requests_jitter = 200
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
 errorlog = "-"
+# Client addresses masked (IPv4 /24, IPv6 /48) on every path; no query strings, referrers or
+# cookies whatever the format says: see logs.py. The address is the real client's behind a proxy
+# when FLASK_PROXY_HOPS matches the proxies in front (ProxyFix rewrites it before this line is written).
+logger_class = "logs.PrivacyLogger"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'

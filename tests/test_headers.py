@@ -14,6 +14,9 @@ PRODUCTION = {
     "STAFF_EMAILS": ["intake@center.test"],
     "MAIL_DEFAULT_SENDER": "website@center.test",
     "SITE_URL": "https://center.test",
+    "MAIL_SERVER": "smtp.center.test",
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
 }
 
 
