@@ -21,3 +21,7 @@ errorlog = "-"
 # when FLASK_PROXY_HOPS matches the proxies in front (ProxyFix rewrites it before this line is written).
 logger_class = "logs.PrivacyLogger"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
+# gunicorn >= 25 opens a control socket in $XDG_RUNTIME_DIR or ~/.gunicorn for `gunicornc`. The
+# site does not use it, the service user has no writable home, and two servers on one machine
+# (tests, a second checkout) would share that one path: keep it off.
+control_socket_disable = True

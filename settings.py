@@ -92,6 +92,13 @@ def production_problems(config: dict[str, Any]) -> list[str]:
         problems.append("FLASK_MAIL_DEFAULT_SENDER is the demo address: use an address at the site's domain.")
     if DEMO_DOMAIN in str(config.get("SITE_URL", "")):
         problems.append("FLASK_SITE_URL is the demo address: set the public https:// address.")
+    defaults = {s.name: s.default for s in SETTINGS}
+    for name, what in (("SITE_NAME", "the center's name"), ("SITE_ADDRESS", "the center's street address")):
+        if str(config.get(name) or "").strip() in ("", defaults[name]):
+            problems.append(f"FLASK_{name} is empty or the demo value: set {what}.")
+    site_email = str(config.get("SITE_EMAIL") or "")
+    if DEMO_DOMAIN in site_email or not _valid_email(site_email):
+        problems.append("FLASK_SITE_EMAIL is the demo address or not an email address: set the public address.")
     problems += _mail_problems(config) + _address_problems(config) + _number_problems(config)
     return problems
 

@@ -17,6 +17,9 @@ PRODUCTION = {
     "MAIL_SERVER": "smtp.center.test",
     "MAIL_PORT": 587,
     "MAIL_USE_TLS": True,
+    "SITE_NAME": "Center Test Recovery",
+    "SITE_ADDRESS": "1 Test Road, Testville, NY 10001",
+    "SITE_EMAIL": "help@center.test",
 }
 
 
