@@ -118,6 +118,11 @@ def site_zone(config) -> dt.tzinfo:
         return dt.UTC
 
 
+def zone_name(zone: dt.tzinfo) -> str:
+    """``America/New_York`` → ``America/New York``, for headings."""
+    return str(zone).replace("_", " ")
+
+
 def local_time(created_at: str, zone: dt.tzinfo) -> str:
     """Stored UTC ISO time → ``2026-11-25 12:03`` in the site's timezone."""
     try:
@@ -157,7 +162,7 @@ def spreadsheet_safe(value) -> str:
 def write_csv(rows: Iterable[dict], path: Path, *, zone: dt.tzinfo, spam: bool) -> int:
     """Write the export (UTF-8 with a BOM so spreadsheets read accents; owner-only permissions)."""
     columns = ["ref", "created_at", *FIELDS, "email_status"] + (["spam_reason"] if spam else [])
-    header = [LABELS[c] + (f" ({zone})" if c == "created_at" else "") for c in columns]
+    header = [LABELS[c] + (f" ({zone_name(zone)} time)" if c == "created_at" else "") for c in columns]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     count = 0
     with open(fd, "w", encoding="utf-8-sig", newline="") as out:
