@@ -123,11 +123,14 @@ def tls_context(config: dict[str, Any]) -> ssl.SSLContext:
 class _DeadlineMixin:
     """Shrinks each reply's timeout so the whole conversation ends by ``deadline`` (monotonic)."""
 
-    deadline = float("inf")
+    def __init__(self, *args, deadline: float = float("inf"), **kwargs) -> None:
+        self.deadline = deadline
+        super().__init__(*args, **kwargs)
 
     def getreply(self):
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
+            self.close()
             raise TimeoutError("SMTP conversation ran past its deadline")
         if self.sock is not None:
             self.sock.settimeout(min(self.timeout, remaining))
@@ -143,20 +146,22 @@ class _SMTPSSL(_DeadlineMixin, smtplib.SMTP_SSL):
 
 
 def open_smtp(config: dict[str, Any], *, ssl_context: ssl.SSLContext | None = None, budget: float | None = None):
-    """Connect, secure (implicit TLS or STARTTLS, certificate verified) and log in.
+    """Connect, secure (implicit TLS or STARTTLS, certificate and name verified) and log in.
 
     Never falls back to clear text: a server that doesn't offer STARTTLS raises.
+    ``budget``: seconds the whole conversation may take, on top of each operation's timeout.
     """
     timeout = smtp_timeout(config)
+    deadline = float("inf") if budget is None else time.monotonic() + budget
     if budget is not None:
         timeout = min(timeout, budget)
     host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
     context = ssl_context or tls_context(config)
-    smtp = _SMTPSSL(timeout=timeout, context=context) if config.get("MAIL_USE_SSL") else _SMTP(timeout=timeout)
-    if budget is not None:
-        smtp.deadline = time.monotonic() + budget
+    if config.get("MAIL_USE_SSL"):
+        smtp = _SMTPSSL(host, port, timeout=timeout, context=context, deadline=deadline)
+    else:
+        smtp = _SMTP(host, port, timeout=timeout, deadline=deadline)
     try:
-        smtp.connect(host, port)
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
             smtp.starttls(context=context)
         if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
