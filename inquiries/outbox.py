@@ -164,7 +164,7 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, lease: float, ssl_contex
             raise mailer.DeliveryError("inquiry erased", permanent=True)
         message = mailer.compose(inquiry, row["message_id"])
         # Half the lease: the conversation ends well before another sender may take the message back.
-        mailer.send(message, config, ssl_context=ssl_context, budget=lease / 2)
+        refused = mailer.send(message, config, ssl_context=ssl_context, budget=lease / 2)
     except mailer.DeliveryError as exc:
         if exc.permanent:
             mark_dead(db, row, worker_id, _error_text(exc), ref=ref, reason=exc.reason)
@@ -176,6 +176,8 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, lease: float, ssl_contex
     else:
         if not mark_sent(db, row["id"], worker_id):
             log.warning("Staff email for inquiry %s sent after its claim expired", ref)
+        if refused:
+            log.warning("Staff email for inquiry %s sent, but %d staff address(es) refused it", ref, refused)
         log.info("Staff email for inquiry %s sent", ref)
         return "sent"
     base, cap = float(config["OUTBOX_RETRY_BASE_SECONDS"]), float(config["OUTBOX_RETRY_MAX_SECONDS"])

@@ -181,3 +181,18 @@ def test_healthz_answers_503_when_a_message_waited_too_long(make_app, mail_serve
     assert response.json["outbox"]["pending"] == 1
     outbox.send_due(app, db)
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_staff_address_refused_does_not_stop_the_others(mail_app, mail_server, db, caplog):
+    async def refuse_nurse(server, session, envelope, address, rcpt_options):
+        if address.startswith("nurse@"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    mail_server.handler.handle_RCPT = refuse_nurse
+    ref = save(db)
+    with caplog.at_level(logging.WARNING):
+        assert outbox.send_due(mail_app, db)["sent"] == 1
+    assert mail_server.handler.envelopes[0].rcpt_tos == ["intake@center.test"]
+    assert any(ref in r.getMessage() and "refused" in r.getMessage() for r in caplog.records)

@@ -9,7 +9,7 @@ import time
 import pytest
 import trustme
 
-from inquiries import mailer, outbox
+from inquiries import mailer, outbox, smtp
 from tests.delivery.conftest import Handler, MailServer, outbox_row, save
 
 
@@ -93,16 +93,16 @@ def test_implicit_tls_verifies_the_certificate(make_app, implicit_tls_server, ca
 
 
 def test_every_socket_operation_has_the_configured_timeout(mail_app, mail_server):
-    smtp = mailer.open_smtp(mail_app.config)
+    conn = smtp.open_smtp(mail_app.config)
     try:
-        assert smtp.sock.gettimeout() == 1.0
+        assert conn.sock.gettimeout() == 1.0
     finally:
-        smtp.close()
+        conn.close()
 
 
 @pytest.mark.parametrize(("configured", "used"), [(1, 1), (20, 20), (300, 30), (None, 30), (0, 30)])
 def test_mail_timeout_is_never_more_than_30_seconds(configured, used):
-    assert mailer.smtp_timeout({"MAIL_TIMEOUT": configured}) == used
+    assert smtp.smtp_timeout({"MAIL_TIMEOUT": configured}) == used
 
 
 class SlowHandler(Handler):
@@ -145,5 +145,5 @@ def test_a_silent_server_is_given_up_within_the_budget(mail_app, blackhole):
     config = {**mail_app.config, "MAIL_PORT": blackhole.port, "MAIL_TIMEOUT": 30}
     started = time.monotonic()
     with pytest.raises(OSError):
-        mailer.open_smtp(config, budget=0.5)
+        smtp.open_smtp(config, budget=0.5)
     assert time.monotonic() - started < 1.5
