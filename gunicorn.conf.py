@@ -25,3 +25,5 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
 # site does not use it, the service user has no writable home, and two servers on one machine
 # (tests, a second checkout) would share that one path: keep it off.
 control_socket_disable = True
+# The app's own log lines (INFO and up: references, never form contents) go to stderr too.
+__import__("logs").configure_app_logging()

@@ -12,6 +12,9 @@ Behind a reverse proxy the address is the one `ProxyFix` took from ``X-Forwarded
 from __future__ import annotations
 
 import ipaddress
+import logging
+import re
+import sys
 
 from gunicorn.glogging import Logger
 
@@ -33,8 +36,41 @@ def mask_address(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
 
 
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)")
+_QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
+
+
+def scrub(text: str) -> str:
+    """Mask every IP address in a log message and drop query strings from any URL or path in it."""
+
+    def mask(match: re.Match) -> str:
+        masked = mask_address(match.group(0))
+        return match.group(0) if masked == "-" else masked
+
+    return _QUERY.sub(r"\1", _IPV4.sub(mask, _IPV6.sub(mask, text)))
+
+
+class ScrubFilter(logging.Filter):
+    """Applies `scrub` to each record, for libraries that log a client address (Flask-Limiter
+    logs "ratelimit 5 per hour (203.0.113.77) exceeded at endpoint: contact.submit") or a URI."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
 class PrivacyLogger(Logger):
     """gunicorn's logger with masked client addresses and path-only request lines."""
+
+    def setup(self, cfg):
+        """gunicorn's set-up, then scrub its error log too ("Error handling request /x?q=…")."""
+        super().setup(cfg)
+        if not any(isinstance(f, ScrubFilter) for f in self.error_log.filters):
+            self.error_log.addFilter(ScrubFilter())
 
     def atoms(self, resp, req, environ, request_time):
         """The usual atoms, with ``h`` masked and the query string, referrer and cookies dropped."""
@@ -46,3 +82,23 @@ class PrivacyLogger(Logger):
             if key in _BLANKED or any(word in key for word in _ADDRESS_WORDS):
                 atoms[key] = "-"
         return atoms
+
+
+APP_LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+
+
+def configure_app_logging(level: int = logging.INFO) -> None:
+    """Send the app's own log lines (INFO and up) to stderr beside gunicorn's, i.e. to the journal.
+
+    Without this, Python drops everything below WARNING, so "Inquiry K7Q2-M9XD stored" and each
+    delivery attempt ("Staff email for inquiry K7Q2-M9XD sent") would never be seen. Those lines
+    carry the inquiry's reference only, never what the visitor typed (tests/test_ops.py checks).
+    """
+    root = logging.getLogger()
+    if not any(getattr(h, "_site_app_log", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(APP_LOG_FORMAT, "%Y-%m-%d %H:%M:%S %z"))
+        handler.addFilter(ScrubFilter())
+        handler._site_app_log = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)

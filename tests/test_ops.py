@@ -26,7 +26,7 @@ from aiosmtpd.controller import Controller
 
 import settings
 from app import create_app
-from logs import PrivacyLogger, mask_address
+from logs import PrivacyLogger, ScrubFilter, mask_address, scrub
 from tests.conftest import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -346,6 +346,27 @@ def test_privacy_logger_atoms_have_no_address_query_or_referrer():
     assert "Secret" not in flat and "203.0.113.77" not in flat
 
 
+@pytest.mark.parametrize(
+    ("message", "cleaned"),
+    [
+        ("ratelimit 5 per hour (203.0.113.77) exceeded at endpoint: contact.submit", "(203.0.113.0)"),
+        ("Error handling request /contact?name=Secret", "request /contact"),
+        ("from 2001:db8:85a3:8d3:1319:8a2e:370:7348.", "from 2001:db8:85a3::."),
+        ("mapped ::ffff:198.51.100.9 here", "mapped 198.51.100.0 here"),
+    ],
+)
+def test_app_log_filter_masks_addresses_and_drops_query_strings(message, cleaned):
+    assert cleaned in scrub(message)
+    record = logging.LogRecord("flask-limiter", logging.INFO, __file__, 1, "%s", (message,), None)
+    ScrubFilter().filter(record)
+    assert cleaned in record.getMessage() and "Secret" not in record.getMessage()
+
+
+def test_scrub_leaves_references_times_and_versions_alone():
+    text = "[2026-11-25 17:44:18 +0000] Inquiry K7Q2-M9XD stored by gunicorn 27.0.1 at 12:30"
+    assert scrub(text) == text
+
+
 # ---------------------------------------------------------------- the production server, end to end
 
 
@@ -495,6 +516,7 @@ def test_production_server_serves_a_page_and_delivers_an_inquiry_end_to_end(tmp_
         FLASK_MAIL_PASSWORD="",
         FLASK_CONTACT_MIN_SECONDS="1",
         FLASK_OUTBOX_POLL_SECONDS="1",
+        FLASK_CONTACT_RATE_LIMIT="1 per hour",  # so the second inquiry below is refused (and logged)
     )
     (tmp_path / "data").mkdir()
     commands = unit_commands("recovery-site.service")
@@ -540,6 +562,14 @@ def test_production_server_serves_a_page_and_delivers_an_inquiry_end_to_end(tmp_
         assert sorted(message.to) == ["intake@riverbendrecovery.org", "nights@riverbendrecovery.org"]
         assert "From:" in message.data and "riverbendrecovery.org" in message.data
 
+        # More inquiries from the same address hit the rate limit; Flask-Limiter logs the client's
+        # address, which the log filter masks. (Its memory storage counts per worker process, so
+        # with WEB_CONCURRENCY=2 the limit can take up to two more tries to trip.)
+        statuses = []
+        while 429 not in statuses and len(statuses) < 4:
+            statuses.append(submit_inquiry(browser, port, canary_values(canary, phone_digits))[0])
+        assert statuses[-1] == 429, statuses
+
         response, health = browser.request("GET", "/healthz")
         assert response.status == 200, health
     finally:
@@ -549,7 +579,10 @@ def test_production_server_serves_a_page_and_delivers_an_inquiry_end_to_end(tmp_
 
     log = log_path.read_text(encoding="utf-8", errors="replace")
     assert "Booting worker" in log
+    assert f"Inquiry {ref} stored" in log  # the app's own lines reach the log, with the reference
+    assert f"Staff email for inquiry {ref} sent" in log  # each delivery attempt, reference only
     assert re.search(r"^203\.0\.113\.0 .*\"POST /contact\" 303", log, flags=re.M), log
+    assert re.search(r"ratelimit .*203\.0\.113\.0\b", log), log  # Flask-Limiter's line, masked
     assert "203.0.113.77" not in log  # the client address is masked in every line
     assert canary not in log and canary.lower() not in log, "form contents or a query string reached the log"
     assert not re.search(rf"555\D?{phone_digits}", log)
