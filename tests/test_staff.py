@@ -351,3 +351,23 @@ def test_backup_during_a_stream_of_submissions_has_every_acknowledged_inquiry(ap
     assert orphans == 0
     assert {ref for ref, _ in acked} | {f"SEED-{i:05d}" for i in range(3000)} >= in_backup
     print(f"{len(acked)} saves, {len(during)} acknowledged while the backup ran ({finished - started:.2f}s)")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["inquiries", "list"],
+        ["inquiries", "show"],
+        ["inquiries", "export"],
+        ["inquiries", "erase"],
+        ["inquiries", "purge"],
+        ["backup"],
+        ["check-config"],
+    ],
+)
+def test_every_staff_command_in_the_readme_exists(runner, command):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    staff_section = readme.split("## Staff tools", 1)[1]
+    assert " ".join(command) in staff_section
+    result = runner.invoke(args=[*command, "--help"])
+    assert result.exit_code == 0, result.output
