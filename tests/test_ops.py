@@ -208,6 +208,17 @@ def test_units_pass_systemd_analyze_verify():
 # ---------------------------------------------------------------- check-config
 
 
+def flask_in_process(args: list[str], env: dict[str, str]):
+    """The `flask` command's own entry point (`flask --app app …`), run in this process for speed:
+    the same app loading, the same error handling, the environment swapped in for the call."""
+    from click.testing import CliRunner
+    from flask.cli import cli
+
+    unset = {k: None for k in os.environ if k.startswith("FLASK_") or k in ("PORT", "WEB_CONCURRENCY")}
+    site_env = {k: v for k, v in env.items() if k.startswith("FLASK_")}
+    return CliRunner().invoke(cli, ["--app", "app", *args], env={**unset, **site_env}, catch_exceptions=False)
+
+
 def test_check_config_passes_with_a_real_production_env(tmp_path):
     result = run([str(VENV_BIN / "flask"), "--app", "app", "check-config"], production_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -247,9 +258,9 @@ def test_check_config_passes_with_a_real_production_env(tmp_path):
     ],
 )
 def test_check_config_fails_on_each_missing_or_demo_setting(tmp_path, overrides, named):
-    result = run([str(VENV_BIN / "flask"), "--app", "app", "check-config"], production_env(tmp_path, **overrides))
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output
+    result = flask_in_process(["check-config"], production_env(tmp_path, **overrides))
+    output = result.output
+    assert result.exit_code != 0, output
     assert named in output, output
     assert "Traceback" not in output
     assert "Configuration OK" not in output
