@@ -45,6 +45,9 @@ STIGMA = {
     r"\b(?:clean|dirty)\b": 'for tests say "negative/positive"; for people say "in recovery" or "not using"',
     r"\b(?:substance|drug|opioid|heroin|alcohol)\s+abuse\b": 'say "substance use" or "substance use disorder"',
     r"\b(?:former|recovering|ex-)\s*users?\b": 'say "person in recovery"',
+    r"\b(?:drug|heroin|opioid|fentanyl|needle|iv)\s+users?\b": 'say "person who uses drugs"',
+    r"\balcoholics?\b": 'say "person with alcohol use disorder"',
+    r"\bmedication[- ]assisted\b|\b(?:substitution|replacement)\s+therapy\b": 'say "medicine for opioid use disorder"',
 }
 # Promises no one can keep, and the seed text's misleading framing.
 UNSAFE = {
@@ -146,7 +149,7 @@ def main_text(html: str) -> str:
     parts = []
     for block in read_blocks(html):
         text = block["text"]
-        parts.append(text if text[-1] in ".!?:;" else text + ".")
+        parts.append(text if text.rstrip("\"')”’")[-1:] in (".", "!", "?", ":", ";") else text + ".")
     return "\n".join(parts)
 
 

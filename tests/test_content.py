@@ -156,6 +156,8 @@ def test_language_is_person_first(client, path):
         "He has been clean for a year.",
         "Substance abuse is common.",
         "Help for drug abuse.",
+        "Services for heroin users.",
+        "Medication-assisted treatment is offered.",
     ],
 )
 def test_language_lint_catches_stigmatizing_terms(sentence):
