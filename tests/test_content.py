@@ -79,6 +79,14 @@ def test_reading_level_is_grade_8_or_lower(client, path):
     assert grade <= checks.MAX_GRADE, f"{path}: Flesch-Kincaid grade {grade:.1f} is above {checks.MAX_GRADE}"
 
 
+@pytest.mark.parametrize("path", catalog_paths())
+def test_headings_are_the_questions_people_ask(client, path):
+    headings = [b["text"] for b in checks.read_blocks(page_html(client, path)) if b["tag"] == "h2"]
+    assert headings, f"{path} has no h2 headings"
+    statements = [h for h in headings if not h.endswith("?")]
+    assert statements == [], f"{path}: h2 headings should be questions: {statements}"
+
+
 def test_reading_level_check_can_fail():
     hard = (
         "Pharmacological interventions utilizing opioid agonist medications demonstrate considerable "
