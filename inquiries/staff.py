@@ -164,6 +164,7 @@ def write_csv(rows: Iterable[dict], path: Path, *, zone: dt.tzinfo, spam: bool) 
     columns = ["ref", "created_at", *FIELDS, "email_status"] + (["spam_reason"] if spam else [])
     header = [LABELS[c] + (f" ({zone_name(zone)} time)" if c == "created_at" else "") for c in columns]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # also when overwriting a file that was readable by others
     count = 0
     with open(fd, "w", encoding="utf-8-sig", newline="") as out:
         writer = csv.writer(out)

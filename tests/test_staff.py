@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import secrets
 import shutil
 import sqlite3
@@ -124,6 +125,9 @@ def test_export_has_plain_word_headers_and_only_real_inquiries(app, runner, tmp_
     assert [r[0] for r in table[1:]] == [real]
     assert "Zoë Real" in table[1]
     assert out.stat().st_mode & 0o077 == 0  # owner-only: it holds health information
+    out.chmod(0o644)
+    assert runner.invoke(args=["inquiries", "export", "--output", str(out)]).exit_code == 0
+    assert out.stat().st_mode & 0o077 == 0  # also when overwriting a readable file
 
     spam_out = tmp_path / "spam.csv"
     assert runner.invoke(args=["inquiries", "export", "--output", str(spam_out), "--spam"]).exit_code == 0
@@ -371,3 +375,51 @@ def test_every_staff_command_in_the_readme_exists(runner, command):
     assert " ".join(command) in staff_section
     result = runner.invoke(args=[*command, "--help"])
     assert result.exit_code == 0, result.output
+
+
+def test_restore_as_the_readme_says(app, runner, tmp_path):
+    """Back up, keep writing, then restore the README's way: the copy's inquiries, none after it."""
+    before = save(app, name="Before Backup")
+    assert runner.invoke(args=["backup", str(tmp_path / "backups")]).exit_code == 0
+    copy = next((tmp_path / "backups").glob("site-*.db"))
+    after = save(app, name="After Backup")
+    site = dbmod.connect(db_path(app))  # the running site leaves a WAL beside the file
+    site.execute("SELECT 1").fetchone()
+    assert Path(f"{db_path(app)}-wal").exists()
+    site.conn.close()
+
+    data = db_path(app).parent
+    aside = data / "before-restore"
+    aside.mkdir()
+    for path in data.glob("site.db*"):  # the file AND its -wal, -shm
+        path.rename(aside / path.name)
+    shutil.copy(copy, db_path(app))
+
+    restored = create_app_like(app)
+    db = dbmod.connect(dbmod.database_path(restored))
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert store.get_inquiry(db, before) is not None
+        assert store.get_inquiry(db, after) is None
+    finally:
+        db.conn.close()
+    assert "Before Backup" in restored.test_cli_runner().invoke(args=["inquiries", "list"]).output
+
+
+def create_app_like(app):
+    from app import create_app
+
+    return create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "OUTBOX_WORKER": False})
+
+
+def test_readme_deploying_names_every_file_in_deploy():
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    deploying = readme.split("## Deploying", 1)[1].split("\n## ", 1)[0]
+    for path in (root / "deploy").iterdir():
+        if path.name.startswith(("recovery-", "manage")):
+            stem = path.name.replace(".service", "").replace(".timer", "").replace(".env.example", "")
+            assert stem in deploying, f"deploy/{path.name} is not explained in README's Deploying section"
+    for mentioned in set(re.findall(r"deploy/[\w.-]+(?![\w.*-])", deploying)):
+        if not mentioned.startswith(("deploy/nginx", "deploy/Caddyfile")):  # the perf branch's files
+            assert (root / mentioned).exists() or "*" in mentioned, mentioned
