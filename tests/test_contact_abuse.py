@@ -60,6 +60,11 @@ def count(app, table="inquiries") -> int:
 # --- CSRF -------------------------------------------------------------------------------------
 
 
+def test_every_post_route_is_a_csrf_checked_contact_route(app):
+    posts = [rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
+    assert posts and all(endpoint.startswith("contact.") for endpoint in posts), posts
+
+
 def test_page_carries_a_csrf_token_good_for_hours(app, client):
     assert app.config["WTF_CSRF_TIME_LIMIT"] == app.config["CONTACT_TOKEN_SECONDS"] >= 3600 * 2
     hidden = hidden_fields(client)
