@@ -142,7 +142,7 @@ def main() -> None:
             body = urlencode({**hidden, **VALID, "email": "not-an-address"})
             partials, partial_bytes = [], 0
             for _ in range(args.partials):
-                status, h, data, elapsed = call(port, "POST", "/contact/validate/email", body, partial_headers)
+                status, _, data, elapsed = call(port, "POST", "/contact/validate/email", body, partial_headers)
                 assert status == 200, status
                 partials.append(elapsed * 1000)
                 partial_bytes = len(data)

@@ -278,7 +278,7 @@ def test_kill_9_mid_stream_loses_no_acknowledged_inquiry(tmp_path):
                 except OSError:
                     return  # the server is gone; whatever was in flight was never acknowledged
                 if status == 303:
-                    acknowledged.append((key, h["Location"].rsplit("/", 1)[1]))
+                    acknowledged.append((f"Person {worker}-{n}", h["Location"].rsplit("/", 1)[1]))
                 n += 1
 
         threads = [threading.Thread(target=stream, args=(i,)) for i in range(6)]
@@ -294,8 +294,8 @@ def test_kill_9_mid_stream_loses_no_acknowledged_inquiry(tmp_path):
     assert len(acknowledged) >= 60
     db = open_db(tmp_path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    stored = {row["submission_key"]: row["ref"] for row in db.query("SELECT submission_key, ref FROM inquiries")}
-    assert all(stored.get(key) == ref for key, ref in acknowledged)
+    stored = {row["ref"]: row["name"] for row in db.query("SELECT ref, name FROM inquiries")}
+    assert all(stored.get(ref) == name for name, ref in acknowledged)
     orphans = db.execute("SELECT count(*) FROM inquiries WHERE id NOT IN (SELECT inquiry_id FROM outbox)").fetchone()
     assert orphans[0] == 0  # inquiry and its email were written together, or not at all
 

@@ -74,7 +74,7 @@ def submit():
     saved = store.save_inquiry(
         get_db(),
         form.answers(),
-        submission_key=form.submission_key.data,
+        submission_key=form.idempotency_key(),
         spam_reason=verdict.reason,
         send_email=verdict.send_email,
         domain=urlsplit(current_app.config["SITE_URL"]).hostname or "localhost",
