@@ -39,7 +39,7 @@ def compose(inquiry: dict[str, Any], message_id: str) -> Message:
         "received": received_at(created, config["SITE_TIMEZONE"]),
         "answers": plain_answers(inquiry),
         "reply_to": reply_to(inquiry.get("email")),
-        "spam_reason": inquiry.get("spam_reason"),
+        "spam_reason": spam_note(inquiry.get("spam_reason")),
     }
     subject = f"New website inquiry #{inquiry['ref']}"
     if inquiry.get("spam_reason"):
@@ -86,6 +86,15 @@ def received_at(when: dt.datetime, timezone: str) -> str:
     local = when.astimezone(zone)
     hour = local.hour % 12 or 12
     return f"{local:%A}, {local:%B} {local.day}, {local.year} at {hour}:{local:%M} {local:%p} {local:%Z}"
+
+
+def spam_note(reason: str | None) -> str | None:
+    """The spam flag's reason without a leading "possible spam:" (the email says that itself)."""
+    if not reason:
+        return None
+    if reason.lower().startswith("possible spam:"):
+        reason = reason[len("possible spam:") :].strip()
+    return reason or "flagged"
 
 
 def plain_answers(inquiry: dict[str, Any]) -> dict[str, str]:

@@ -23,6 +23,19 @@ from inquiries.store import immediate
 
 log = logging.getLogger(__name__)
 
+# Due: waiting and its time has come, or claimed by a sender whose lease ran out (it died).
+ANY_DUE = """
+SELECT EXISTS (SELECT 1 FROM outbox WHERE (status = 'pending' AND next_attempt_at <= :now)
+                                       OR (status = 'sending' AND claimed_until < :now)) AS due
+"""
+CLAIM = """
+UPDATE outbox SET status = 'sending', claimed_by = :worker, claimed_until = :until, attempts = attempts + 1
+ WHERE id = (SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= :now)
+                                      OR (status = 'sending' AND claimed_until < :now)
+              ORDER BY next_attempt_at, id LIMIT 1)
+RETURNING *
+"""
+
 
 def backlog(db: sqlite_utils.Database, now: float | None = None) -> dict:
     """Counts by status and the age in seconds of the oldest undelivered message."""
@@ -46,19 +59,11 @@ def claim_next(db: sqlite_utils.Database, worker_id: str, now: float | None = No
     The select and the update run under one write lock, so two senders never get the same message.
     """
     now = time.time() if now is None else now
+    # A cheap read first: an idle sender polling every few seconds shouldn't take the write lock.
+    if not next(db.query(ANY_DUE, {"now": now}))["due"]:
+        return None
     with immediate(db):
-        rows = db.conn.execute(
-            """
-            UPDATE outbox
-               SET status = 'sending', claimed_by = ?, claimed_until = ?, attempts = attempts + 1
-             WHERE id = (SELECT id FROM outbox
-                          WHERE (status = 'pending' AND next_attempt_at <= ?)
-                             OR (status = 'sending' AND claimed_until < ?)
-                          ORDER BY next_attempt_at, id LIMIT 1)
-            RETURNING *
-            """,
-            [worker_id, now + lease, now, now],
-        )
+        rows = db.conn.execute(CLAIM, {"worker": worker_id, "until": now + lease, "now": now})
         columns = [c[0] for c in rows.description]
         found = rows.fetchall()
     return dict(zip(columns, found[0], strict=True)) if found else None

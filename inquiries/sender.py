@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 
-from flask import Flask
+from flask import Flask, g
 
 from inquiries import db as dbmod
 from inquiries import outbox
@@ -100,3 +100,11 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def start_sender() -> None:
         ensure_started(app)
+
+    @app.after_request
+    def wake_after_save(response):
+        # The contact view sets g.inquiry_created when it stored a new inquiry: send it now rather
+        # than at the next poll. (Without the flag the poll still finds it.)
+        if g.get("inquiry_created"):
+            wake(app)
+        return response

@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 
+import flask
+
 from inquiries import db as dbmod
 from inquiries import outbox, sender
 from tests.conftest import ROOT
@@ -109,18 +111,25 @@ def test_a_message_not_yet_due_is_not_claimed(db):
     assert outbox.claim_next(db, "w", now=now + 31, lease=60)["id"] == row["id"]
 
 
-def test_the_sender_thread_starts_with_the_first_request_and_wakes_on_demand(make_app, mail_server, db):
+def test_the_sender_thread_starts_with_the_first_request_and_wakes_when_an_inquiry_is_saved(make_app, mail_server, db):
     app = make_app(mail_server.port, OUTBOX_WORKER=True, OUTBOX_POLL_SECONDS=30)
+
+    @app.post("/test-save")
+    def save_like_the_contact_view():
+        save(db)
+        flask.g.inquiry_created = True
+        return "saved"
+
     assert sender.EXTENSION not in app.extensions
-    app.test_client().get("/healthz")
+    client = app.test_client()
+    client.get("/healthz")
     running = app.extensions[sender.EXTENSION]
     try:
         assert running.thread.daemon and running.thread.is_alive()
-        app.test_client().get("/healthz")
+        client.get("/healthz")
         assert app.extensions[sender.EXTENSION] is running  # one thread per process
         time.sleep(0.3)  # let it finish its first look and go to sleep for 30 s
-        save(db)
-        sender.wake(app)
+        assert client.post("/test-save").status_code == 200
         assert wait_for(lambda: len(mail_server.received) == 1, timeout=5)
     finally:
         running.stop(timeout=5)
