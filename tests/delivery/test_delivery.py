@@ -149,7 +149,7 @@ def test_a_server_that_never_answers_is_given_up_on_after_mail_timeout(make_app,
     ref = save(db)
     started = time.monotonic()
     assert outbox.send_due(app, db) == {"sent": 0, "retry": 1, "dead": 0}
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 4  # MAIL_TIMEOUT plus slack for a busy machine
     row = outbox_row(db, ref)
     assert row["status"] == "pending" and "timed out" in row["last_error"]
 
