@@ -625,6 +625,8 @@ def test_app_logs_never_contain_form_contents(app, client, caplog, tmp_path):
     assert bad.status_code in (200, 422)
     no_csrf = client.post("/contact", data={**form, "csrf_token": "forged"})
     assert no_csrf.status_code >= 400
+    too_big = client.post("/contact", data={**form, "message": f"{canary} " * 10000})
+    assert too_big.status_code == 413
     good = client.post("/contact", data=form)
     assert good.status_code == 303, good.get_data(as_text=True)[:2000]
 
