@@ -57,6 +57,7 @@ POSTS = 200
 FRAGMENTS = 100
 PAGE = "/"
 LIGHTHOUSE_PAGES = ("/", "/overdose", "/contact")
+LIGHTHOUSE_RUNS = int(os.environ.get("BENCH_LIGHTHOUSE_RUNS", "3"))
 PROFILES = {"default": [], "slow-3G": ["--throttling.rttMs=300", "--throttling.throughputKbps=400"]}
 CONTACT_MIN_SECONDS = 3  # settings.py default: a form sent sooner is flagged as spam; we wait it out
 
@@ -464,9 +465,32 @@ class Lighthouse:
     bytes: int = 0
     failing: list[str] = field(default_factory=list)
     error: str = ""
+    runs: int = 1
+
+
+def lighthouse_median(url: str, profile: list[str], report: Path) -> Lighthouse:
+    """LIGHTHOUSE_RUNS runs (a run that fails is tried again once); the run with the median LCP,
+    as Lighthouse's own docs advise: one run on a busy machine can be far off."""
+    runs: list[Lighthouse] = []
+    last_error = Lighthouse(error="no run")
+    for attempt in range(LIGHTHOUSE_RUNS * 2):
+        if len(runs) == LIGHTHOUSE_RUNS or attempt - len(runs) > LIGHTHOUSE_RUNS // 2 + 1:
+            break
+        result = lighthouse(url, profile, report.with_suffix(f".{len(runs) + 1}.json"))
+        if result.error:
+            last_error = result
+        else:
+            runs.append(result)
+    if not runs:
+        return last_error
+    runs.sort(key=lambda r: r.lcp)
+    median = runs[len(runs) // 2]
+    median.runs = len(runs)
+    return median
 
 
 def lighthouse(url: str, profile: list[str], report: Path) -> Lighthouse:
+    report.unlink(missing_ok=True)
     command = [
         str(LIGHTHOUSE),
         url,
@@ -551,8 +575,9 @@ def render(results: dict) -> str:
         )
     lines += [
         "",
-        "Lighthouse 12.2.3, mobile, through the documented nginx proxy "
-        "(slow-3G: `--throttling.rttMs=300 --throttling.throughputKbps=400`):",
+        "Lighthouse 12.2.3, mobile, simulated throttling, through the documented nginx proxy "
+        f"(slow-3G: `--throttling.rttMs=300 --throttling.throughputKbps=400`); the median-LCP run of "
+        f"{LIGHTHOUSE_RUNS} per row:",
         "",
         "| Page | Throttling | Perf | A11y | Best pr. | SEO | FCP | LCP | TBT | CLS | Bytes | LCP target | Result |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -660,8 +685,7 @@ def main() -> int:
                 for path in LIGHTHOUSE_PAGES:
                     for profile, flags in PROFILES.items():
                         report = REPORTS / f"lighthouse-{path.strip('/') or 'home'}-{profile}.json"
-                        report.unlink(missing_ok=True)
-                        results["lighthouse"][path, profile] = lighthouse(f"{proxy_url}{path}", flags, report)
+                        results["lighthouse"][path, profile] = lighthouse_median(f"{proxy_url}{path}", flags, report)
                         print(f"lighthouse {path} {profile}: {results['lighthouse'][path, profile]}", flush=True)
             else:
                 print(f"Lighthouse not installed at {LIGHTHOUSE}: run `make bench` (it installs it)", flush=True)
