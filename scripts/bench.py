@@ -174,6 +174,41 @@ def start_app(tmp: Path, port: int, smtp_port: int, site_url: str) -> subprocess
     )
 
 
+FLOOR_APP = """
+import json, os
+BODY = open(os.environ["BENCH_FLOOR_BODY"], "rb").read()
+HEADERS = [tuple(h) for h in json.load(open(os.environ["BENCH_FLOOR_HEADERS"]))]
+def app(environ, start_response):
+    start_response("200 OK", HEADERS)
+    return [BODY]
+"""
+
+
+def start_floor(tmp: Path, port: int, gz: bytes, headers: dict[str, str]) -> subprocess.Popen:
+    """gunicorn.conf.py running a six-line WSGI app that replays the app's response (same headers,
+    same body): gunicorn's own ceiling for this page."""
+    (tmp / "bench_floor.py").write_text(FLOOR_APP)
+    (tmp / "floor.gz").write_bytes(gz)
+    own = {"date", "server", "connection", "keep-alive", "transfer-encoding"}  # gunicorn writes these
+    (tmp / "floor.json").write_text(json.dumps([(k, v) for k, v in headers.items() if k.lower() not in own]))
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "BENCH_FLOOR_BODY": str(tmp / "floor.gz"),
+        "BENCH_FLOOR_HEADERS": str(tmp / "floor.json"),
+    }
+    env.pop("GUNICORN_BIND", None)
+    command = [ROOT / ".venv/bin/python", "-m", "gunicorn", "-c", "gunicorn.conf.py", "--pythonpath", str(tmp)]
+    return subprocess.Popen(
+        [*command, "bench_floor:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=(tmp / "floor.log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
 def nginx_main(prefix: Path, http_body: str) -> str:
     """A whole nginx.conf for a foreground, unprivileged-friendly nginx living in ``prefix``."""
     temp = "\n".join(
@@ -533,7 +568,7 @@ def verdict(ok: bool | None) -> str:
 
 
 def render(results: dict) -> str:
-    s, a, p = results["static"], results["app"], results["proxy"]
+    s, f, a, p = results["static"], results["floor"], results["app"], results["proxy"]
     c: Contact = results["contact"]
     lines = [
         f"Measured {results['when']} on {results['machine']}.",
@@ -547,12 +582,15 @@ def render(results: dict) -> str:
         "| Measure | Figure | Target | Result |",
         "|---|---|---|---|",
         f"| nginx static file (physical limit) | {s.rps:,.0f} req/s, p50 {s.p50_ms:.2f} ms, p99 {s.p99_ms:.2f} ms | | |",
+        f"| bare gunicorn: gunicorn.conf.py, a 6-line WSGI app replaying the app's response, headers and body (Python's ceiling) | "
+        f"{f.rps:,.0f} req/s, p50 {f.p50_ms:.2f} ms, p99 {f.p99_ms:.2f} ms; {results['floor_ratio']:.1%} of nginx | | |",
         f"| app alone (gunicorn.conf.py) | {a.rps:,.0f} req/s, p50 {a.p50_ms:.2f} ms, p99 {a.p99_ms:.2f} ms | | |",
-        f"| app / nginx | {results['app_ratio']:.1%} | ≥ 10% | {verdict(results['app_ratio'] >= 0.10)} |",
+        f"| app / nginx | {results['app_ratio']:.1%} (the app does {results['app_vs_floor']:.0%} of bare gunicorn) "
+        f"| ≥ 10% | {verdict(results['app_ratio'] >= 0.10)} |",
         f"| documented nginx proxy + cache | {p.rps:,.0f} req/s, p50 {p.p50_ms:.2f} ms, p99 {p.p99_ms:.2f} ms | | |",
         f"| proxy / nginx | {results['proxy_ratio']:.1%} | ≥ 80% | {verdict(results['proxy_ratio'] >= 0.80)} |",
     ]
-    for name, run in (("nginx static", s), ("app", a), ("proxy", p)):
+    for name, run in (("nginx static", s), ("bare gunicorn", f), ("app", a), ("proxy", p)):
         if run.errors:
             lines.append(f"| {name} errors | {run.errors} | none | **missed** |")
     if c.post_p50 is not None:
@@ -644,8 +682,8 @@ def main() -> int:
             procs.append(app)
             wait_http(f"http://127.0.0.1:{app_port}/healthz", app)
             _, _, html = fetch(f"http://127.0.0.1:{app_port}{PAGE}")
-            _, headers, gz = fetch(f"http://127.0.0.1:{app_port}{PAGE}", {"Accept-Encoding": "gzip"})
-            assert headers.get("Content-Encoding") == "gzip", headers
+            _, app_headers, gz = fetch(f"http://127.0.0.1:{app_port}{PAGE}", {"Accept-Encoding": "gzip"})
+            assert app_headers.get("Content-Encoding") == "gzip", app_headers
             results["page_bytes"], results["page_gzip"] = len(html), len(gz)
 
             procs.append(static_nginx(tmp / "static", static_port, html, gz))
@@ -658,7 +696,10 @@ def main() -> int:
             _, headers, _ = fetch(f"{proxy_url}{PAGE}", {"Accept-Encoding": "gzip"})
             print(f"proxy cache after warm-up: X-Cache {headers.get('X-Cache')}", flush=True)
 
-            targets = {"static": static_port, "app": app_port, "proxy": proxy_port}
+            floor_port = free_port()
+            procs.append(start_floor(tmp, floor_port, gz, app_headers))
+            wait_http(f"http://127.0.0.1:{floor_port}/", procs[-1])
+            targets = {"static": static_port, "floor": floor_port, "app": app_port, "proxy": proxy_port}
             for port in targets.values():  # warm-up: workers render the page, caches fill
                 Wrk.run(f"http://127.0.0.1:{port}{PAGE}", seconds=2)
             results["load_before"] = os.getloadavg()
@@ -670,10 +711,13 @@ def main() -> int:
             results["load_after"] = os.getloadavg()
             for name, measured in runs.items():
                 results[name] = Wrk.median(measured)
-            for name in ("app", "proxy"):
+            for name in ("floor", "app", "proxy"):
                 results[f"{name}_ratio"] = statistics.median(
                     r.rps / s.rps for r, s in zip(runs[name], runs["static"], strict=True)
                 )
+            results["app_vs_floor"] = statistics.median(
+                a.rps / f.rps for a, f in zip(runs["app"], runs["floor"], strict=True)
+            )
             results["gunicorn_boots"] = (tmp / "gunicorn.log").read_text().count("Booting worker")
 
             results["contact"] = contact_latency(app_port)
@@ -681,7 +725,7 @@ def main() -> int:
             results["rss"] = worker_rss(app.pid)
 
             results["lighthouse"] = {}
-            if LIGHTHOUSE.exists():
+            if LIGHTHOUSE.exists() and LIGHTHOUSE_RUNS:
                 for path in LIGHTHOUSE_PAGES:
                     for profile, flags in PROFILES.items():
                         report = REPORTS / f"lighthouse-{path.strip('/') or 'home'}-{profile}.json"
