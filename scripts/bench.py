@@ -479,6 +479,21 @@ def contact_latency(port: int) -> Contact:
     return result
 
 
+def fsync_latency(folder: Path, times: int = POSTS) -> tuple[float, float]:
+    """p50 and p95 (ms) of one 4 KB write + fsync in the database's folder: the disk's floor for
+    an inquiry, which SQLite (synchronous=FULL) makes durable before the visitor is answered."""
+    timings = []
+    with (folder / "fsync-probe").open("wb") as probe:
+        for _ in range(times):
+            started = time.perf_counter()
+            probe.write(os.urandom(4096))
+            probe.flush()
+            os.fsync(probe.fileno())
+            timings.append((time.perf_counter() - started) * 1000)
+    (folder / "fsync-probe").unlink()
+    return statistics.median(timings), percentile(timings, 95)
+
+
 def worker_rss(master: int) -> list[tuple[int, float, float]]:
     """(pid, RSS MiB, PSS MiB) of each gunicorn worker, read from /proc."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
@@ -600,6 +615,10 @@ def render(results: dict) -> str:
         ]
     else:
         lines.append(f"| POST /contact | not measured: {c.note} | p95 < 25 ms | n/a |")
+    lines.append(
+        f"| disk floor: 4 KB write + fsync in the database folder, {POSTS}× | p50 {results['fsync'][0]:.1f} ms, "
+        f"p95 {results['fsync'][1]:.1f} ms | | |"
+    )
     if c.fragment_p50 is not None:
         lines.append(
             f"| validation fragment (`/contact/validate/phone`, invalid) | p50 {c.fragment_p50:.1f} ms, "
@@ -720,6 +739,7 @@ def main() -> int:
             )
             results["gunicorn_boots"] = (tmp / "gunicorn.log").read_text().count("Booting worker")
 
+            results["fsync"] = fsync_latency(tmp)
             results["contact"] = contact_latency(app_port)
             print(f"contact: {results['contact']}", flush=True)
             results["rss"] = worker_rss(app.pid)
