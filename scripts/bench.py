@@ -159,7 +159,7 @@ def start_app(tmp: Path, port: int, smtp_port: int, site_url: str) -> subprocess
         "FLASK_SITE_URL": site_url,
     }
     env.pop("GUNICORN_BIND", None)
-    python = ROOT / ".venv/bin/python"
+    python = sys.executable
     subprocess.run(
         [python, "-m", "flask", "--app", "app", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True
     )
@@ -198,7 +198,7 @@ def start_floor(tmp: Path, port: int, gz: bytes, headers: dict[str, str]) -> sub
         "BENCH_FLOOR_HEADERS": str(tmp / "floor.json"),
     }
     env.pop("GUNICORN_BIND", None)
-    command = [ROOT / ".venv/bin/python", "-m", "gunicorn", "-c", "gunicorn.conf.py", "--pythonpath", str(tmp)]
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--pythonpath", str(tmp)]
     return subprocess.Popen(
         [*command, "bench_floor:app"],
         cwd=ROOT,
