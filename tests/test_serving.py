@@ -129,3 +129,12 @@ def test_static_304_keeps_its_immutable_cache_control(client):
     again = client.get(css_url, headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert again.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_each_body_is_compressed_once_per_process(app):
+    from compression import Prepared
+
+    body = b"<p>same page</p>" * 100
+    first, second = Prepared(body, "text/html; charset=utf-8"), Prepared(body, "text/html; charset=utf-8")
+    assert first.forms["br"] is second.forms["br"] and first.forms["gzip"] is second.forms["gzip"]
+    assert brotli.decompress(first.forms["br"]) == body == gzip.decompress(first.forms["gzip"])
