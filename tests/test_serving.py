@@ -8,7 +8,7 @@ import re
 import brotli
 import pytest
 
-from compression import choose_encoding
+from compression import Prepared, choose_encoding
 
 
 @pytest.mark.parametrize(
@@ -131,9 +131,7 @@ def test_static_304_keeps_its_immutable_cache_control(client):
     assert again.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
-def test_each_body_is_compressed_once_per_process(app):
-    from compression import Prepared
-
+def test_each_body_is_compressed_once_per_process():
     body = b"<p>same page</p>" * 100
     first, second = Prepared(body, "text/html; charset=utf-8"), Prepared(body, "text/html; charset=utf-8")
     assert first.forms["br"] is second.forms["br"] and first.forms["gzip"] is second.forms["gzip"]
