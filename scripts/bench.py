@@ -3,16 +3,19 @@
 In one go, on loopback only, bounded in time:
 1. wrk against nginx serving a saved copy of the home page (the app's exact gzip bytes) as a
    static file: the physical limit here;
-2. wrk against the app under gunicorn.conf.py, the settings `make run` uses;
+2. wrk against the app under gunicorn.conf.py, the settings `make run` uses, beside the same
+   gunicorn running a six-line WSGI app that replays the app's response (Python's ceiling);
 3. wrk against the documented nginx config (deploy/nginx-site-common.conf, included as is, with
    the upstream and cache zone of deploy/nginx.conf moved to loopback and a temporary folder)
    proxying and caching the app;
 4. POST /contact latency with the SMTP server blackholed (accepts, never answers) and the sender
-   thread on, plus one validation fragment's latency and size;
+   thread on, beside the disk's fsync latency, plus one validation fragment's latency and size;
 5. RSS of each gunicorn worker after all that;
 6. Lighthouse 12.2.3 (mobile, Debian chromium) on three pages, default and slow-3G throttling.
 Prints a table and writes it into docs/performance.md between the bench markers, keeping the
-hand-written notes around them.
+hand-written notes around them. Every step has a time limit; the whole run takes 6–8 minutes.
+Knobs (environment): BENCH_SECONDS per wrk round (4), BENCH_ROUNDS (5), BENCH_LIGHTHOUSE_RUNS per
+page and profile (3; 0 skips Lighthouse), CHROME_PATH (/usr/bin/chromium).
 """
 
 from __future__ import annotations
