@@ -34,7 +34,7 @@ def test_caddy_lets_the_app_answer_too_long_messages():
 
 def test_production_nginx_includes_the_rules_the_bench_runs():
     production = (DEPLOY / "nginx.conf").read_text()
-    assert "include /srv/site/deploy/nginx-site-common.conf;" in production
+    assert "include /srv/recovery-site/deploy/nginx-site-common.conf;" in production
     assert "keys_zone=site_cache:" in production and "upstream site_app" in production
 
 
@@ -53,7 +53,9 @@ def test_nginx_never_caches_the_contact_form_or_cookies():
 def test_nginx_accepts_the_production_config(tmp_path):
     """``nginx -t`` on deploy/nginx.conf with its paths moved into a temporary folder."""
     site = (DEPLOY / "nginx.conf").read_text()
-    site = site.replace("/srv/site/deploy", str(DEPLOY)).replace("/var/cache/nginx/site", str(tmp_path / "cache"))
+    site = site.replace("/srv/recovery-site/deploy", str(DEPLOY)).replace(
+        "/var/cache/nginx/site", str(tmp_path / "cache")
+    )
     site = site.replace("/var/log/nginx", str(tmp_path)).replace("/etc/letsencrypt/live/www.example.org", str(tmp_path))
     (tmp_path / "site.conf").write_text(site)
     keys = ["-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")]
