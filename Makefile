@@ -43,3 +43,13 @@ lint: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+
+## Benchmark, not a test (loopback, a few minutes): nginx static vs the app vs the documented
+## nginx proxy, POST /contact latency, worker memory, Lighthouse; writes docs/performance.md.
+LIGHTHOUSE_DIR := scripts/lighthouse
+$(LIGHTHOUSE_DIR)/node_modules/.installed: $(LIGHTHOUSE_DIR)/package.json $(LIGHTHOUSE_DIR)/package-lock.json
+	cd $(LIGHTHOUSE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench: $(VENV)/.runtime $(LIGHTHOUSE_DIR)/node_modules/.installed
+	$(BIN)/python scripts/bench.py

@@ -13,6 +13,7 @@ import assets
 import catalog
 import compression
 import inquiries
+import microcache
 import security
 import settings
 from views import contact, errors, health, pages
@@ -53,6 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["tel"] = tel_href
     app.context_processor(lambda: site_context(app))
     app.after_request(lambda response: compression.compress_response(request, response))
+    # Outermost: replays public responses (education pages, static files) without entering Flask.
+    app.wsgi_app = microcache.MicroCache(app.wsgi_app)
     return app
 
 

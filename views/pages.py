@@ -15,8 +15,10 @@ from compression import Prepared
 
 bp = Blueprint("pages", __name__)
 
-# Browsers revalidate after ten minutes; a proxy may serve a stale copy while it refreshes.
-PAGE_CACHE = "public, max-age=600, stale-while-revalidate=86400"
+# Browsers and proxies (nginx's proxy_cache, a CDN) keep a page ten minutes, then revalidate with
+# the ETag; meanwhile a proxy may serve its stale copy while it refreshes, and for a day while the
+# app is down: the crisis numbers stay reachable through a restart or a crash.
+PAGE_CACHE = "public, max-age=600, stale-while-revalidate=86400, stale-if-error=86400"
 
 
 def page_cache() -> dict[str, Prepared]:
