@@ -37,6 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_USERNAME", None, "SMTP login, if the server needs one."),
     Setting("MAIL_PASSWORD", None, "SMTP password, if the server needs one."),
     Setting("MAIL_DEFAULT_SENDER", f"website@{DEMO_DOMAIN}", "From address of staff email; use the site's own domain."),
+    Setting("MAIL_CA_FILE", None, "PEM file of the CA that signed the SMTP server's certificate, if not a public CA."),
     Setting("MAIL_TIMEOUT", 20, "Seconds before an SMTP connection or reply is given up (at most 30)."),
     Setting("STAFF_EMAILS", [], 'JSON list of staff addresses that receive inquiries, e.g. ["intake@center.org"].'),
     Setting("OUTBOX_WORKER", True, "true: a sender thread runs in each web process; false: run `flask outbox work`."),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask_mail import Mail
 
+from inquiries import cli, sender, store
 from inquiries import db as dbmod
-from inquiries import store
 
 
 def init_db(app: Flask) -> None:
@@ -22,6 +23,10 @@ def init_app(app: Flask) -> None:
     """Wire the pipeline into the app: schema, connection teardown and CLI commands."""
     init_db(app)
     app.teardown_appcontext(dbmod.close_db)
+    if "mail" not in app.extensions:
+        Mail(app)  # Flask-Mail's Message reads its default sender from here
+    cli.init_app(app)
+    sender.init_app(app)
 
     @app.cli.command("init-db")
     def init_db_command() -> None:

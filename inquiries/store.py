@@ -19,7 +19,15 @@ REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def init_schema(db: sqlite_utils.Database) -> None:
-    """Create the tables and indexes if they are missing (safe to run on every start)."""
+    """Create the tables and indexes if they are missing (safe to run on every start).
+
+    Several workers start at once on a fresh file: the write lock taken up front makes them queue.
+    """
+    with immediate(db):
+        _create_tables(db)
+
+
+def _create_tables(db: sqlite_utils.Database) -> None:
     db["inquiries"].create(
         {
             "id": int,

@@ -1,13 +1,119 @@
-"""The contact page."""
+"""The contact form: the page, the submission, one field's validation, and the thanks page.
+
+Thin on purpose: the rules live in ``inquiries.forms`` (validation), ``inquiries.spam`` (honeypot
+and timer) and ``inquiries.store`` (one transaction, idempotent). Guards that refuse a request
+(CSRF, rate limit, size) are in ``views.contact_guards`` and keep the visitor's words too.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import re
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+
+from inquiries import spam, store
+from inquiries.db import get_db
+from inquiries.forms import ContactForm
+from views import contact_guards
+from views.contact_guards import limiter
 
 bp = Blueprint("contact", __name__)
+bp.record_once(lambda state: contact_guards.init_app(state.app, render_form))
+
+REF_PATTERN = re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$")
+
+
+def wants_fragment() -> bool:
+    """An htmx request that will swap our answer in (a history restore wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and "HX-History-Restore-Request" not in request.headers
+
+
+def render_form(form: ContactForm, *, status: int = 200, notice: str | None = None):
+    """The form with the visitor's answers and any errors: the whole page, or for htmx its form area.
+
+    htmx 2 swaps no 4xx answer except the ones the page's config allows (413, 429), so an error
+    re-render goes to htmx as 200.
+    """
+    problems = form.problems()
+    context = {
+        "form": form,
+        "fields": store.FIELDS,
+        "problems": problems,
+        "notice": notice,
+        "title": ("Error: " if problems or notice else "") + "Contact us",
+    }
+    if wants_fragment():
+        return render_template("contact/_form.html", fragment=True, **context), (429 if status == 429 else 200)
+    return render_template("contact/page.html", **context), status
+
+
+@bp.after_request
+def private_and_varied(response):
+    """Nothing on these URLs may be cached; one URL answers both page and fragment."""
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.get("/contact")
 def form():
-    """The contact page."""
-    return render_template("contact/page.html")
+    """The contact page, with a fresh submission key, timer and CSRF token."""
+    return render_form(ContactForm(formdata=None))
+
+
+@bp.post("/contact")
+@limiter.limit(contact_guards.contact_rate_limit, deduct_when=lambda _response: g.get("inquiry_created", False))
+def submit():
+    """Store a valid inquiry (and its staff email) once, then confirm; otherwise show what to fix."""
+    form = ContactForm()
+    if not form.validate():
+        return render_form(form, status=422)
+    verdict = spam.assess(form.website_url.data, request.form.get("rendered_at"), current_app.config)
+    saved = store.save_inquiry(
+        get_db(),
+        form.answers(),
+        submission_key=form.submission_key.data,
+        spam_reason=verdict.reason,
+        send_email=verdict.send_email,
+        domain=urlsplit(current_app.config["SITE_URL"]).hostname or "localhost",
+    )
+    g.inquiry_created = saved.created
+    current_app.logger.info(
+        "Inquiry %s %s%s", saved.ref, "stored" if saved.created else "repeated", " (flagged)" if verdict.reason else ""
+    )
+    session["inquiry_ref"] = saved.ref
+    if wants_fragment():
+        headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML show:window:top"}
+        return (
+            render_template("contact/_thanks.html", fragment=True, ref=saved.ref, method=form.contact_method.data),
+            200,
+            headers,
+        )
+    return redirect(url_for("contact.thanks", ref=saved.ref), 303)
+
+
+@bp.post("/contact/validate/<field>")
+def validate_field(field: str):
+    """One field's wrapper, validated with the rest of the form as context (always 200 for htmx)."""
+    if field not in store.FIELDS:
+        abort(404)
+    form = ContactForm()
+    form.validate()
+    return render_template("contact/_field.html", field=form[field])
+
+
+@bp.get("/contact/thanks/<ref>")
+def thanks(ref: str):
+    """The confirmation: the reference, what happens next, crisis numbers, and nothing they wrote.
+
+    The URL can be shared or left in a history, so only this browser (whose session holds the
+    reference) is told which way they asked to be reached.
+    """
+    if not REF_PATTERN.match(ref):
+        abort(404)
+    inquiry = store.get_inquiry(get_db(), ref)
+    if inquiry is None:
+        abort(404)
+    method = inquiry["contact_method"] if session.get("inquiry_ref") == ref else None
+    return render_template("contact/thanks.html", ref=ref, method=method)

@@ -1,0 +1,72 @@
+"""``flask outbox status|send|work|retry-dead``: see and move the staff-email queue."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import signal
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from inquiries import outbox
+from inquiries.db import get_db
+from inquiries.sender import Sender
+
+group = AppGroup("outbox", help="The queue of staff emails: status, send, work, retry-dead.")
+
+
+@group.command("status")
+def status_command() -> None:
+    """Counts, the oldest undelivered message, and each message not yet sent (ref only).
+
+    Exits with status 1 when a message has waited longer than OUTBOX_ALARM_SECONDS.
+    """
+    db = get_db()
+    counts = outbox.backlog(db)
+    click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
+    rows = db.query(
+        "SELECT i.ref, o.status, o.attempts, o.next_attempt_at, o.last_error FROM outbox o"
+        " JOIN inquiries i ON i.id = o.inquiry_id WHERE o.status != 'sent' ORDER BY o.created_at"
+    )
+    for row in rows:
+        when = dt.datetime.fromtimestamp(row["next_attempt_at"], dt.UTC).isoformat(timespec="seconds")
+        error = f"  last error: {row['last_error']}" if row["last_error"] else ""
+        click.echo(f"{row['ref']}  {row['status']:<7}  attempts={row['attempts']}  next={when}{error}")
+    if counts["oldest_undelivered_seconds"] > current_app.config["OUTBOX_ALARM_SECONDS"]:
+        click.echo("ALARM: a staff email has waited too long; check the mail settings.", err=True)
+        raise SystemExit(1)
+
+
+@group.command("send")
+def send_command() -> None:
+    """Send every message that is due now, once, and exit."""
+    counts = outbox.send_due(current_app._get_current_object())
+    click.echo(f"sent={counts['sent']} retry={counts['retry']} dead={counts['dead']}")
+
+
+@group.command("work")
+def work_command() -> None:
+    """Run the sender in the foreground until interrupted (use with OUTBOX_WORKER=false)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sender = Sender(current_app._get_current_object())
+    signal.signal(signal.SIGTERM, lambda *_: sender.stop_event.set() or sender.wake())
+    click.echo(f"Sending staff email every {current_app.config['OUTBOX_POLL_SECONDS']}s; Ctrl-C stops.")
+    with contextlib.suppress(KeyboardInterrupt):
+        sender.run()
+
+
+@group.command("retry-dead")
+def retry_dead_command() -> None:
+    """Queue every dead message again (after fixing the mail settings), due now."""
+    count = outbox.retry_dead(get_db(), now=time.time())
+    click.echo(f"{count} message(s) queued again; run `flask outbox send` or wait for the sender.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the ``outbox`` command group."""
+    app.cli.add_command(group)

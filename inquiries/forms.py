@@ -1,0 +1,192 @@
+"""The contact form: its fields, plain-words messages and every validation rule, in one place.
+
+The same form validates a full submission and a single field for the htmx partial, so a message
+seen inline is exactly the message seen after pressing Send.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from inquiries import spam
+from inquiries.store import FIELDS
+
+MESSAGE_MAX = 2000
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# C0 controls and DEL: never typed by a person, and a way to smuggle headers or break a CSV.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Strip outer spaces, use one form of each accented letter, and count a line break once."""
+    if value is None:
+        return None
+    return unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
+
+
+def keep_or_new_key(value: str | None) -> str:
+    """The submitted idempotency key if it looks like ours, else a fresh one."""
+    return value if value and KEY_PATTERN.match(value) else secrets.token_urlsafe(18)
+
+
+class OneLine:
+    """Reject line breaks and control characters in a one-line answer."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        if field.data and LINE_BREAK.search(field.data):
+            raise ValidationError(f"{self.what} must be on one line")
+        if field.data and CONTROL.search(field.data):
+            raise ValidationError(f"{self.what} contains a character we cannot accept. Please remove it")
+
+
+def no_control_characters(form: FlaskForm, field) -> None:
+    """Reject NUL and other invisible control characters (line breaks and tabs are fine)."""
+    if field.data and CONTROL.search(field.data.replace("\t", " ")):
+        raise ValidationError("Your message contains a character we cannot accept. Please remove it")
+
+
+def phone_number(form: FlaskForm, field) -> None:
+    """A number that is real for the center's region (or written with a + country code)."""
+    if not field.data:
+        return
+    try:
+        number = phonenumbers.parse(field.data, current_app.config["SITE_REGION"])
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError("Enter a phone number with its area code, like 202 555 0123")
+    field.normalized = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def email_address(form: FlaskForm, field) -> None:
+    """A well-formed address; no DNS lookup, which would be slow and would leak the domain."""
+    if not field.data:
+        return
+    try:
+        field.normalized = validate_email(field.data, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValidationError("Enter an email address like name@example.com") from error
+
+
+class Choice(RadioField):
+    """Radio buttons, required when ``required`` gives the message to show when none is chosen."""
+
+    def __init__(self, label: str, choices: list[tuple[str, str]], required: str | None = None, **kwargs) -> None:
+        check = DataRequired(required) if required else Optional()
+        invalid = required or "Choose one of the options"
+        super().__init__(
+            label,
+            choices=[SelectChoice(v, text) for v, text in choices],
+            validators=[check],
+            invalid_choice_message=invalid,
+            **kwargs,
+        )
+
+
+class ContactForm(FlaskForm):
+    """Someone reaching out: how to reach them and what they want to tell us."""
+
+    name = StringField(
+        "Your name",
+        description="A first name is fine.",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Enter your name"),
+            OneLine("Your name"),
+            Length(max=100, message="Your name must be 100 characters or fewer"),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": 100},
+    )
+    phone = StringField(
+        "Phone number",
+        description="Give us a phone number, an email address, or both.",
+        filters=[clean_text],
+        validators=[
+            OneLine("Phone number"),
+            Length(max=40, message="Phone number must be 40 characters or fewer"),
+            phone_number,
+        ],
+        render_kw={"type": "tel", "autocomplete": "tel", "maxlength": 40},
+    )
+    email = StringField(
+        "Email address",
+        filters=[clean_text],
+        validators=[
+            OneLine("Email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            email_address,
+        ],
+        render_kw={"type": "email", "autocomplete": "email", "spellcheck": "false", "maxlength": 254},
+    )
+    contact_method = Choice(
+        "How should we reach you?",
+        [("call", "Call me"), ("text", "Text me"), ("email", "Email me")],
+        required="Choose how we should reach you",
+    )
+    voicemail_ok = Choice(
+        "If we call and you do not answer, may we leave a voicemail?",
+        [("yes", "Yes, you may leave a voicemail"), ("no", "No, please do not leave a voicemail")],
+        description="If you choose No or leave this blank, we will not leave a message.",
+    )
+    who = Choice("Who needs help?", [("self", "Me"), ("loved_one", "Someone I care about")])
+    insurance = StringField(
+        "Insurance company (optional)",
+        description="Only the company name, if you have one. No member numbers, please.",
+        filters=[clean_text],
+        validators=[
+            OneLine("Insurance company"),
+            Length(max=100, message="Insurance company must be 100 characters or fewer"),
+        ],
+        render_kw={"autocomplete": "off", "maxlength": 100, "list": "insurance-list"},
+    )
+    message = TextAreaField(
+        "How can we help?",
+        description=f"Up to {MESSAGE_MAX:,} characters. Tell us as much or as little as you like.",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Tell us how we can help"),
+            Length(max=MESSAGE_MAX, message=f"Your message must be {MESSAGE_MAX:,} characters or fewer"),
+            no_control_characters,
+        ],
+        render_kw={"rows": 6, "maxlength": MESSAGE_MAX},
+    )
+    # Hidden: idempotency key, signed render time, and the honeypot (see inquiries/spam.py).
+    submission_key = HiddenField(filters=[keep_or_new_key])
+    rendered_at = HiddenField(filters=[spam.keep_or_new_timer])
+    website_url = StringField("Leave this empty", filters=[clean_text])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Each field's own rules, then the rules that tie phone, email and contact method together."""
+        valid = super().validate(extra_validators)
+        method = self.contact_method.data
+        if method == "email" and not self.email.data and not self.email.errors:
+            self.email.errors.append("Enter your email address, or choose another way for us to reach you")
+        elif method in ("call", "text") and not self.phone.data and not self.phone.errors:
+            self.phone.errors.append("Enter your phone number, or choose another way for us to reach you")
+        elif not (self.phone.data or self.email.data or self.phone.errors or self.email.errors):
+            self.phone.errors.append("Enter a phone number or an email address so we can reach you")
+        return valid and not (self.phone.errors or self.email.errors)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field name, first error) for each visible field, in page order: the error summary."""
+        return [(name, self[name].errors[0]) for name in FIELDS if self[name].errors]
+
+    def answers(self) -> dict[str, str]:
+        """The visitor's answers as stored: phone and email in one standard form."""
+        answers = {name: self[name].data or "" for name in FIELDS}
+        for name in ("phone", "email"):
+            answers[name] = getattr(self[name], "normalized", None) or answers[name]
+        return answers

@@ -1,0 +1,136 @@
+"""The staff email: composed with Flask-Mail from ``templates/email/``, sent through ``inquiries.smtp``.
+
+Flask-Mail builds the message; its own ``Connection`` is not used (no timeout, unverified TLS).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, render_template
+from flask_mail import Message, sanitize_address, sanitize_addresses
+
+from inquiries.smtp import DeliveryError, classify, open_smtp, quit_quietly
+
+__all__ = ["DeliveryError", "compose", "send"]
+
+# Every answer in plain words; a value we don't know is shown as it was stored.
+ANSWERS = {
+    "contact_method": {"call": "Call them", "text": "Send a text message", "email": "Email them"},
+    "voicemail_ok": {"yes": "Yes", "no": "No: do not leave a voicemail"},
+    "who": {"self": "Themselves", "loved_one": "Someone they care about"},
+}
+
+
+def compose(inquiry: dict[str, Any], message_id: str) -> Message:
+    """The staff email for one inquiry (call inside an app context).
+
+    The Message-ID and Date come from the stored rows, so a retry sends the very same message.
+    """
+    config = current_app.config
+    created = dt.datetime.fromisoformat(inquiry["created_at"])
+    context = {
+        "inquiry": inquiry,
+        "ref": inquiry["ref"],
+        "received": received_at(created, config["SITE_TIMEZONE"]),
+        "answers": plain_answers(inquiry),
+        "reply_to": reply_to(inquiry.get("email")),
+        "spam_reason": spam_note(inquiry.get("spam_reason")),
+    }
+    subject = f"New website inquiry #{inquiry['ref']}"
+    if inquiry.get("spam_reason"):
+        subject += " (possible spam)"
+    message = Message(
+        subject=subject,
+        recipients=staff_addresses(config),
+        body=render_template("email/inquiry.txt", **context),
+        html=render_template("email/inquiry.html", **context),
+        sender=config["MAIL_DEFAULT_SENDER"],
+        reply_to=context["reply_to"],
+        date=created.timestamp(),
+    )
+    message.msgId = message_id
+    return message
+
+
+def staff_addresses(config: dict[str, Any]) -> list[str]:
+    """``STAFF_EMAILS``; on a demo install without any, the site's public address (the local sink)."""
+    staff = config.get("STAFF_EMAILS") or []
+    if isinstance(staff, str):
+        staff = [staff]
+    return list(staff) or [config["SITE_EMAIL"]]
+
+
+def reply_to(email: str | None) -> str | None:
+    """The visitor's address, normalised, if it is a valid one; otherwise no Reply-To at all."""
+    if not email:
+        return None
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def received_at(when: dt.datetime, timezone: str) -> str:
+    """``Wednesday, November 25, 2026 at 12:27 PM EST`` in the center's timezone."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    local = when.astimezone(zone)
+    hour = local.hour % 12 or 12
+    return f"{local:%A}, {local:%B} {local.day}, {local.year} at {hour}:{local:%M} {local:%p} {local:%Z}"
+
+
+def spam_note(reason: str | None) -> str | None:
+    """The spam flag's reason without a leading "possible spam:" (the email says that itself)."""
+    if not reason:
+        return None
+    if reason.lower().startswith("possible spam:"):
+        reason = reason[len("possible spam:") :].strip()
+    return reason or "flagged"
+
+
+def plain_answers(inquiry: dict[str, Any]) -> dict[str, str]:
+    """Each multiple-choice answer in words (``Not answered`` when empty)."""
+    return {
+        field: choices.get(inquiry.get(field) or "", inquiry.get(field) or "Not answered")
+        for field, choices in ANSWERS.items()
+    }
+
+
+def send(
+    message: Message,
+    config: dict[str, Any],
+    *,
+    ssl_context: ssl.SSLContext | None = None,
+    budget: float | None = None,
+) -> int:
+    """Deliver ``message`` (inside an app context) or raise :class:`DeliveryError`.
+
+    ``budget``: seconds the whole SMTP conversation may take (keep it under the outbox lease).
+    Returns how many staff addresses the server refused while accepting the others (usually 0).
+    """
+    if message.has_bad_headers():
+        raise DeliveryError("bad header in the mail settings")
+    try:
+        smtp = open_smtp(config, ssl_context=ssl_context, budget=budget)
+        try:
+            refused = smtp.sendmail(
+                sanitize_address(message.sender),
+                list(sanitize_addresses(message.send_to)),
+                message.as_bytes(),
+            )
+        finally:
+            quit_quietly(smtp)
+    except DeliveryError:
+        raise
+    except Exception as exc:
+        raise classify(exc) from exc
+    return len(refused)

@@ -1,0 +1,110 @@
+"""The sender: a loop that sends due outbox messages, as a thread in the web process or on its own.
+
+With ``OUTBOX_WORKER`` true, each web process starts one daemon thread on its first request (so a
+CLI command never starts one, and a thread never has to survive gunicorn's fork). With it false,
+run ``flask outbox work``, which runs the same loop in the foreground. Several senders may run at
+once: the outbox's atomic claim gives each message to one of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from flask import Flask, g
+
+from inquiries import db as dbmod
+from inquiries import outbox
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "outbox_sender"
+
+
+class Sender:
+    """One send loop: its own database connection, a stop switch and a wake-up call."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.stop_event = threading.Event()
+        self.wake_event = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.pid = os.getpid()
+
+    def run(self) -> None:
+        """Send what is due, then sleep ``OUTBOX_POLL_SECONDS`` (or until woken); until stopped."""
+        db = dbmod.connect(dbmod.database_path(self.app))
+        worker_id = outbox.worker_name()
+        poll = float(self.app.config["OUTBOX_POLL_SECONDS"])
+        log.info("Outbox sender %s started", worker_id)
+        try:
+            while not self.stop_event.is_set():
+                self.wake_event.clear()
+                try:
+                    outbox.send_due(self.app, db, worker_id=worker_id)
+                except Exception as exc:  # a locked or missing database must not end the loop
+                    log.error("Outbox sender error: %s", type(exc).__name__)
+                self.wake_event.wait(poll)
+        finally:
+            db.conn.close()
+
+    def start(self) -> None:
+        """Run the loop in a daemon thread (a claim cut short by exit is taken back after the lease)."""
+        self.thread = threading.Thread(target=self.run, name="outbox-sender", daemon=True)
+        self.thread.start()
+
+    def wake(self) -> None:
+        """Look for due messages now instead of at the next poll."""
+        self.wake_event.set()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Ask the loop to end after the current message and wait for it."""
+        self.stop_event.set()
+        self.wake_event.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+
+_lock = threading.Lock()
+
+
+def ensure_started(app: Flask) -> Sender | None:
+    """Start this process's sender thread if ``OUTBOX_WORKER`` is on and none runs yet."""
+    if not app.config["OUTBOX_WORKER"]:
+        return None
+    sender = app.extensions.get(EXTENSION)
+    if sender is not None and sender.pid == os.getpid():
+        return sender
+    with _lock:
+        sender = app.extensions.get(EXTENSION)
+        if sender is None or sender.pid != os.getpid():  # none yet, or inherited through a fork
+            sender = Sender(app)
+            sender.start()
+            app.extensions[EXTENSION] = sender
+    return sender
+
+
+def wake(app: Flask) -> None:
+    """Tell this process's sender a message was just saved (no-op without a sender thread)."""
+    sender = app.extensions.get(EXTENSION)
+    if sender is not None and sender.pid == os.getpid():
+        sender.wake()
+
+
+def init_app(app: Flask) -> None:
+    """Start the sender on the first request a process serves."""
+    if not app.config["OUTBOX_WORKER"]:
+        return
+
+    @app.before_request
+    def start_sender() -> None:
+        ensure_started(app)
+
+    @app.after_request
+    def wake_after_save(response):
+        # The contact view sets g.inquiry_created when it stored a new inquiry: send it now rather
+        # than at the next poll. (Without the flag the poll still finds it.)
+        if g.get("inquiry_created"):
+            wake(app)
+        return response

@@ -1,0 +1,126 @@
+"""Our SMTP connection: a timeout on every operation, a deadline on the whole, TLS always verified.
+
+Flask-Mail 0.10.0's ``Connection`` opens SMTP with no timeout (a silent server hangs the sender for
+ever) and calls ``starttls()`` without an SSL context (certificates are never checked). This module
+replaces it, and sorts failures into temporary (retry later) and permanent (give up).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import smtplib
+import ssl
+import time
+from typing import Any
+
+MAX_TIMEOUT = 30.0
+
+
+class DeliveryError(Exception):
+    """A send that failed. ``permanent``: the server refused this message (5xx); don't retry it."""
+
+    def __init__(self, reason: str, *, permanent: bool = False, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.detail = detail
+
+
+def smtp_timeout(config: dict[str, Any]) -> float:
+    """``MAIL_TIMEOUT`` in seconds, never more than 30 and never none."""
+    return min(float(config.get("MAIL_TIMEOUT") or MAX_TIMEOUT), MAX_TIMEOUT)
+
+
+def tls_context(config: dict[str, Any]) -> ssl.SSLContext:
+    """A verifying TLS context: system CAs, or ``MAIL_CA_FILE`` for a relay with a private CA."""
+    return ssl.create_default_context(cafile=config.get("MAIL_CA_FILE") or None)
+
+
+class _DeadlineMixin:
+    """Shrinks each reply's timeout so the whole conversation ends by ``deadline`` (monotonic)."""
+
+    def __init__(self, *args, deadline: float = float("inf"), **kwargs) -> None:
+        self.deadline = deadline
+        super().__init__(*args, **kwargs)
+
+    def getreply(self):
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            self.close()
+            raise TimeoutError("SMTP conversation ran past its deadline")
+        if self.sock is not None:
+            self.sock.settimeout(min(self.timeout, remaining))
+        return super().getreply()
+
+
+class _SMTP(_DeadlineMixin, smtplib.SMTP):
+    pass
+
+
+class _SMTPSSL(_DeadlineMixin, smtplib.SMTP_SSL):
+    pass
+
+
+def open_smtp(config: dict[str, Any], *, ssl_context: ssl.SSLContext | None = None, budget: float | None = None):
+    """Connect, secure (implicit TLS or STARTTLS, certificate and name verified) and log in.
+
+    Never falls back to clear text: a server that doesn't offer STARTTLS raises.
+    ``budget``: seconds the whole conversation may take, on top of each operation's timeout.
+    """
+    timeout = smtp_timeout(config)
+    deadline = float("inf") if budget is None else time.monotonic() + budget
+    if budget is not None:
+        timeout = min(timeout, budget)
+    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    context = ssl_context or tls_context(config)
+    if config.get("MAIL_USE_SSL"):
+        smtp = _SMTPSSL(host, port, timeout=timeout, context=context, deadline=deadline)
+    else:
+        smtp = _SMTP(host, port, timeout=timeout, deadline=deadline)
+    try:
+        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+            smtp.starttls(context=context)
+        if config.get("MAIL_USERNAME") and config.get("MAIL_PASSWORD"):
+            secure = config.get("MAIL_USE_TLS") or config.get("MAIL_USE_SSL") or _is_loopback(host)
+            if not secure:
+                raise DeliveryError("refusing to send the SMTP password without TLS")
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def quit_quietly(smtp: smtplib.SMTP) -> None:
+    """Say goodbye; the message was accepted (or not) before QUIT, so a failing QUIT changes nothing."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def classify(exc: BaseException) -> DeliveryError:
+    """Temporary (4xx, refused, timeout, disconnect, TLS or login trouble) or permanent (5xx to this message)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        permanent = bool(codes) and all(500 <= code < 600 for code in codes)
+        return DeliveryError(f"recipients refused {codes}", permanent=permanent, detail=str(exc.recipients)[:200])
+    if isinstance(exc, smtplib.SMTPResponseException):
+        detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        # 5xx to the message itself is final; 5xx to greeting/EHLO/login is our configuration,
+        # which someone will fix, so those messages keep waiting instead of going dead.
+        message_step = isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError)
+        permanent = message_step and 500 <= exc.smtp_code < 600
+        return DeliveryError(f"SMTP {exc.smtp_code} ({type(exc).__name__})", permanent=permanent, detail=detail[:200])
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return DeliveryError(f"TLS certificate not trusted: {exc.verify_message}")
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+        return DeliveryError("timed out")
+    return DeliveryError(type(exc).__name__, detail=str(exc)[:200])
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

@@ -1,0 +1,62 @@
+"""Every state of the contact form is a valid HTML page too: errors, refusals and the thanks page."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from tests.test_contact_form import VALID, hidden_fields
+from tests.test_html_valid import VNU
+
+
+@pytest.fixture
+def app(tmp_path):
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "site.db"),
+            "OUTBOX_WORKER": False,
+            "CONTACT_RATE_LIMIT": "1 per hour",
+        }
+    )
+
+
+def contact_states(client, app) -> dict[str, bytes]:
+    """The HTML of each state a visitor can land on, by a short name."""
+    hidden = hidden_fields(client)
+    answers = {
+        "errors": client.post("/contact", data={**hidden, "name": "", "email": "x@", "contact_method": "fax"}),
+        "csrf_expired": client.post("/contact", data={**VALID, "csrf_token": "old"}),
+        "sent": client.post("/contact", data={**hidden, **VALID}),
+        "rate_limited": client.post("/contact", data={**hidden, **VALID, "submission_key": "another-key-123456"}),
+        "too_large": client.post("/contact", data={**VALID, "message": "x" * app.config["MAX_CONTENT_LENGTH"]}),
+    }
+    assert [r.status_code for r in answers.values()] == [422, 400, 303, 429, 413]
+    answers["thanks"] = client.get(answers.pop("sent").headers["Location"])
+    assert answers["thanks"].status_code == 200
+    return {name: response.data for name, response in answers.items()}
+
+
+def test_every_contact_state_is_valid_html(app, client, tmp_path: Path):
+    java = shutil.which("java")
+    if not (java and VNU.exists()):
+        if os.environ.get("CI"):
+            pytest.fail("java or node_modules/vnu-jar missing: `make test` installs vnu-jar with npm ci")
+        pytest.skip("java or vnu-jar not installed")
+    files = []
+    for name, html in contact_states(client, app).items():
+        path = tmp_path / f"contact_{name}.html"
+        path.write_bytes(html)
+        files.append(str(path))
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", *files], capture_output=True, text=True, timeout=300
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    problems = [f"{Path(m['url']).name}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] != "info"]
+    assert problems == []

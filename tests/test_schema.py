@@ -1,0 +1,57 @@
+"""The database file: PRAGMAs on every connection, schema creation safe when workers start together."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from inquiries import db as dbmod
+from inquiries import store
+
+
+def create_schema(path: str) -> None:
+    database = dbmod.connect(path)
+    store.init_schema(database)
+    database.conn.close()
+
+
+@pytest.mark.slow
+def test_workers_starting_together_on_a_fresh_file_all_succeed(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    for attempt in range(5):
+        path = str(tmp_path / f"fresh-{attempt}.db")
+        workers = [context.Process(target=create_schema, args=(path,)) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(30)
+        assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+
+
+def test_every_connection_sets_the_pragmas(tmp_path):
+    database = dbmod.connect(tmp_path / "site.db")
+    pragma = lambda name: database.conn.execute(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
+    assert pragma("journal_mode") == "wal"
+    assert pragma("synchronous") == 2  # FULL
+    assert pragma("busy_timeout") == 5000
+    assert pragma("foreign_keys") == 1
+    assert pragma("secure_delete") == 1
+
+
+def test_inquiry_and_its_email_are_saved_together_or_not_at_all(tmp_path):
+    database = dbmod.connect(tmp_path / "site.db")
+    store.init_schema(database)
+    database.conn.execute("CREATE TRIGGER fail BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with pytest.raises(Exception, match="disk full"):
+        store.save_inquiry(database, {"name": "Sam"}, submission_key="k1")
+    assert database["inquiries"].count == 0
+
+
+def test_a_repeated_submission_key_returns_the_first_reference(tmp_path):
+    database = dbmod.connect(tmp_path / "site.db")
+    store.init_schema(database)
+    first = store.save_inquiry(database, {"name": "Sam"}, submission_key="same")
+    again = store.save_inquiry(database, {"name": "Sam"}, submission_key="same")
+    assert (first.created, again.created, again.ref) == (True, False, first.ref)
+    assert database["outbox"].count == 1
