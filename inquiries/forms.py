@@ -6,6 +6,8 @@ seen inline is exactly the message seen after pressing Send.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import secrets
 import unicodedata
@@ -190,3 +192,13 @@ class ContactForm(FlaskForm):
         for name in ("phone", "email"):
             answers[name] = getattr(self[name], "normalized", None) or answers[name]
         return answers
+
+    def idempotency_key(self) -> str:
+        """What the inquiry is stored under: the form's key together with the answers.
+
+        A repeat (double tap, network retry, refresh, Send after a CSRF refresh) is the same inquiry;
+        a changed message sent from a page the Back button restored, key and all, is a new one
+        rather than silently taken for the first.
+        """
+        answers = json.dumps(self.answers(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(f"{self.submission_key.data}\0{answers}".encode()).hexdigest()

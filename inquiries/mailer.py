@@ -66,11 +66,15 @@ def staff_addresses(config: dict[str, Any]) -> list[str]:
 
 
 def reply_to(email: str | None) -> str | None:
-    """The visitor's address, normalised, if it is a valid one; otherwise no Reply-To at all."""
+    """The visitor's address, normalised, if it is a valid one; otherwise no Reply-To at all.
+
+    An address with a non-ASCII local part (``josé@…``) is left out of the header: Flask-Mail cannot
+    encode it, and staff still see it in the body.
+    """
     if not email:
         return None
     try:
-        return validate_email(email, check_deliverability=False).normalized
+        return validate_email(email, check_deliverability=False, allow_smtputf8=False).normalized
     except EmailNotValidError:
         return None
 

@@ -113,11 +113,11 @@ def mark_retry(
 def mark_dead(
     db: sqlite_utils.Database, row: dict, worker_id: str, error: str, *, ref: str = "?", reason: str = ""
 ) -> bool:
-    """Give up on a message the server refused for good; logged as an error with the inquiry ref only.
+    """Give up on a message (refused with a 5xx, or unbuildable); logged as an error with the ref only.
 
     ``error`` (stored) may quote the server; ``reason`` (logged) must not carry any contents.
     """
-    log.error("Staff email for inquiry %s refused permanently (%s); see `flask outbox status`", ref, reason)
+    log.error("Staff email for inquiry %s failed for good (%s); see `flask outbox status`", ref, reason)
     return _finish(db, row["id"], worker_id, "status = 'dead', last_error = ?", [error[:300]])
 
 
@@ -167,7 +167,12 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, lease: float, ssl_contex
     try:
         if inquiry is None:
             raise mailer.DeliveryError("inquiry erased", permanent=True)
-        message = mailer.compose(inquiry, row["message_id"])
+        try:
+            message = mailer.compose(inquiry, row["message_id"])
+        except Exception as exc:
+            # Building the email is deterministic: what fails now fails on every retry (a bug).
+            # Only the type is kept: an exception's text could quote what the visitor wrote.
+            raise mailer.DeliveryError(f"could not build the email: {type(exc).__name__}", permanent=True) from None
         # Half the lease: the conversation ends well before another sender may take the message back.
         refused = mailer.send(message, config, ssl_context=ssl_context, budget=lease / 2)
     except mailer.DeliveryError as exc:
@@ -175,8 +180,7 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, lease: float, ssl_contex
             mark_dead(db, row, worker_id, _error_text(exc), ref=ref, reason=exc.reason)
             return "dead"
         error, reason = _error_text(exc), exc.reason
-    except Exception as exc:  # a bug or a template error must not stop the other messages
-        # Only the type: an exception's text could quote what the visitor wrote.
+    except Exception as exc:  # a bug must not stop the other messages; only the type is kept
         error = reason = f"unexpected {type(exc).__name__}"
     else:
         if not mark_sent(db, row["id"], worker_id):

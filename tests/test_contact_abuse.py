@@ -60,6 +60,11 @@ def count(app, table="inquiries") -> int:
 # --- CSRF -------------------------------------------------------------------------------------
 
 
+def test_every_post_route_is_a_csrf_checked_contact_route(app):
+    posts = [rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
+    assert posts and all(endpoint.startswith("contact.") for endpoint in posts), posts
+
+
 def test_page_carries_a_csrf_token_good_for_hours(app, client):
     assert app.config["WTF_CSRF_TIME_LIMIT"] == app.config["CONTACT_TOKEN_SECONDS"] >= 3600 * 2
     hidden = hidden_fields(client)
@@ -273,7 +278,7 @@ def test_kill_9_mid_stream_loses_no_acknowledged_inquiry(tmp_path):
                 except OSError:
                     return  # the server is gone; whatever was in flight was never acknowledged
                 if status == 303:
-                    acknowledged.append((key, h["Location"].rsplit("/", 1)[1]))
+                    acknowledged.append((f"Person {worker}-{n}", h["Location"].rsplit("/", 1)[1]))
                 n += 1
 
         threads = [threading.Thread(target=stream, args=(i,)) for i in range(6)]
@@ -289,8 +294,8 @@ def test_kill_9_mid_stream_loses_no_acknowledged_inquiry(tmp_path):
     assert len(acknowledged) >= 60
     db = open_db(tmp_path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    stored = {row["submission_key"]: row["ref"] for row in db.query("SELECT submission_key, ref FROM inquiries")}
-    assert all(stored.get(key) == ref for key, ref in acknowledged)
+    stored = {row["ref"]: row["name"] for row in db.query("SELECT ref, name FROM inquiries")}
+    assert all(stored.get(ref) == name for name, ref in acknowledged)
     orphans = db.execute("SELECT count(*) FROM inquiries WHERE id NOT IN (SELECT inquiry_id FROM outbox)").fetchone()
     assert orphans[0] == 0  # inquiry and its email were written together, or not at all
 
@@ -324,17 +329,28 @@ def blackhole():
         listener.close()
 
 
+@contextmanager
+def smtp_server(kind: str):
+    """A blackholed SMTP port (accepts, never answers) or a refusing one (nothing listens)."""
+    if kind == "blackholed":
+        with blackhole() as port:
+            yield port
+    else:
+        yield free_port()  # nothing listens there: connection refused
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("smtp", ["blackholed", "refusing"])
 def test_post_answers_at_once_whatever_smtp_does(tmp_path, smtp):
     with (
-        contextlib_smtp(smtp) as mail_port,
+        smtp_server(smtp) as mail_port,
         gunicorn(
             tmp_path,
             OUTBOX_WORKER=True,
             OUTBOX_POLL_SECONDS=0.2,
             MAIL_SERVER="127.0.0.1",
             MAIL_PORT=mail_port,
+            MAIL_TIMEOUT=20,
             STAFF_EMAILS=["staff@example.org"],
         ) as (port, _),
     ):
@@ -347,17 +363,10 @@ def test_post_answers_at_once_whatever_smtp_does(tmp_path, smtp):
             status, _, _ = request(port, "POST", "/contact", body, headers, timeout=5)
             timings.append(time.monotonic() - started)
             assert status == 303
-    assert max(timings) < 1.0, timings
-    assert open_db(tmp_path)["inquiries"].count == 5
-
-
-@contextmanager
-def contextlib_smtp(kind: str):
-    if kind == "blackholed":
-        with blackhole() as port:
-            yield port
-    else:
-        yield free_port()  # nothing listens there: connection refused
+    assert max(timings) < 3.0, timings  # far below MAIL_TIMEOUT: no request waited on SMTP
+    db = open_db(tmp_path)
+    assert db["inquiries"].count == 5
+    assert [row["status"] for row in db["outbox"].rows if row["status"] == "sent"] == []  # kept for later
 
 
 def test_the_web_request_never_opens_smtp(app, client, monkeypatch):

@@ -194,6 +194,15 @@ def test_repeat_of_the_same_submission_gives_the_same_confirmation_and_one_row(c
     assert len(rows(app)) == 1 and len(rows(app, "outbox")) == 1
 
 
+def test_same_key_with_changed_answers_is_a_new_inquiry_not_a_lost_one(client, app):
+    """The Back button can restore the form, hidden key and all, and the visitor may add to it."""
+    form = {**hidden_fields(client), **VALID}
+    first = client.post("/contact", data=form)
+    second = client.post("/contact", data={**form, "message": VALID["message"] + " Also: mornings are best."})
+    assert first.headers["Location"] != second.headers["Location"]
+    assert [row["message"] for row in rows(app)] == [VALID["message"], VALID["message"] + " Also: mornings are best."]
+
+
 def test_message_of_exactly_the_limit_is_accepted_counting_a_line_break_once(client, app):
     message = "x" * 1000 + "\r\n" + "y" * 999  # 2,000 characters as the browser counts them
     assert post(client, message=message).status_code == 303

@@ -20,6 +20,7 @@ from views.contact_guards import limiter
 
 bp = Blueprint("contact", __name__)
 bp.record_once(lambda state: contact_guards.init_app(state.app, render_form))
+bp.before_request(contact_guards.check_csrf)
 
 REF_PATTERN = re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$")
 
@@ -73,7 +74,7 @@ def submit():
     saved = store.save_inquiry(
         get_db(),
         form.answers(),
-        submission_key=form.submission_key.data,
+        submission_key=form.idempotency_key(),
         spam_reason=verdict.reason,
         send_email=verdict.send_email,
         domain=urlsplit(current_app.config["SITE_URL"]).hostname or "localhost",

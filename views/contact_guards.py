@@ -34,10 +34,22 @@ def is_contact_post() -> bool:
     return request.method == "POST" and (request.endpoint or "").startswith("contact.")
 
 
+def check_csrf() -> None:
+    """Refuse a contact POST without a valid token (raises CSRFError, answered below)."""
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
+
+
 def init_app(app: Flask, render_form: Callable) -> None:
     """Bind CSRF and the limiter to ``app`` and answer their refusals without losing any words."""
     app.config["WTF_CSRF_TIME_LIMIT"] = app.config["CONTACT_TOKEN_SECONDS"]
+    # The contact blueprint checks its own POSTs (check_csrf) so the check runs after routing and
+    # its refusal can keep the visitor's words. A test fails if a POST route appears elsewhere.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
+    # One Limiter serves every app in the process and would otherwise carry "disabled" over from
+    # an earlier app (tests build many); each app states its own.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
 
     @app.errorhandler(CSRFError)

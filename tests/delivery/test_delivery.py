@@ -149,7 +149,7 @@ def test_a_server_that_never_answers_is_given_up_on_after_mail_timeout(make_app,
     ref = save(db)
     started = time.monotonic()
     assert outbox.send_due(app, db) == {"sent": 0, "retry": 1, "dead": 0}
-    assert time.monotonic() - started < 2.5
+    assert time.monotonic() - started < 4  # MAIL_TIMEOUT plus slack for a busy machine
     row = outbox_row(db, ref)
     assert row["status"] == "pending" and "timed out" in row["last_error"]
 
@@ -197,3 +197,19 @@ def test_a_staff_address_refused_does_not_stop_the_others(mail_app, mail_server,
         assert outbox.send_due(mail_app, db)["sent"] == 1
     assert mail_server.handler.envelopes[0].rcpt_tos == ["intake@center.test"]
     assert any(ref in r.getMessage() and "refused" in r.getMessage() for r in caplog.records)
+
+
+def test_an_email_that_cannot_be_built_goes_dead_at_once_without_logging_contents(
+    mail_app, mail_server, db, caplog, monkeypatch
+):
+    def broken(inquiry, message_id):
+        raise ValueError(f"cannot handle {inquiry['message']}")
+
+    monkeypatch.setattr("inquiries.mailer.compose", broken)
+    ref = save(db)
+    with caplog.at_level(logging.INFO):
+        assert outbox.send_due(mail_app, db)["dead"] == 1
+    assert "ValueError" in outbox_row(db, ref)["last_error"]
+    assert "brother" not in outbox_row(db, ref)["last_error"]
+    assert_no_contents_logged(caplog)
+    assert mail_server.handler.attempts == 0

@@ -181,3 +181,15 @@ def test_outbox_work_sends_in_the_foreground_and_stops_on_sigterm(mail_app, mail
         output = proc.communicate(timeout=15)[0]
     assert proc.returncode == 0, output
     assert "Dana" not in output and "brother" not in output
+
+
+def test_a_message_claimed_by_a_sender_that_died_is_delivered_by_another(make_app, mail_server, db):
+    app = make_app(mail_server.port, OUTBOX_LEASE_SECONDS=1.5)
+    ref = save(db)
+    assert outbox.claim_next(db, "killed-mid-send", lease=1.5) is not None
+    assert outbox.send_due(app, db, worker_id="survivor") == {"sent": 0, "retry": 0, "dead": 0}
+    time.sleep(1.6)
+    assert outbox.send_due(app, db, worker_id="survivor") == {"sent": 1, "retry": 0, "dead": 0}
+    row = outbox_row(db, ref)
+    assert row["status"] == "sent" and row["attempts"] == 2
+    assert len(mail_server.received) == 1

@@ -1,0 +1,95 @@
+"""From the form to the staff inbox: a real POST (CSRF on), then one run of the sender, into aiosmtpd."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from app import create_app
+from inquiries import outbox
+from tests.test_contact_form import VALID
+
+STAFF = "intake@center.test"
+
+
+class Inbox:
+    """aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def app(tmp_path, inbox):
+    return create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "site.db"),
+            "OUTBOX_WORKER": False,
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": inbox.port,
+            "MAIL_TIMEOUT": 5,
+            "STAFF_EMAILS": [STAFF],
+            "CONTACT_MIN_SECONDS": 0,
+        }
+    )
+
+
+def send(client, **changes):
+    html = client.get("/contact").get_data(as_text=True)
+    hidden = dict(re.findall(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)"', html))
+    form = {**hidden, **VALID, **changes}
+    return client.post("/contact", data=form), form
+
+
+def test_one_valid_inquiry_makes_exactly_one_email(app, client, inbox):
+    message_text = 'My son uses. <script>alert("x")</script> Please text after 6pm.'
+    response, form = send(client, email="Dana@Example.NET", message=message_text)
+    ref = response.headers["Location"].rsplit("/", 1)[1]
+    client.post("/contact", data=form)  # a double tap: still one inquiry
+    assert outbox.send_due(app)["sent"] == 1
+    assert outbox.send_due(app)["sent"] == 0
+    [mail] = inbox.messages
+    assert mail["Subject"] == f"New website inquiry #{ref}"
+    assert mail["To"] == STAFF and mail["Reply-To"] == "Dana@example.net"
+    text = mail.get_body(("plain",)).get_content()
+    assert "Please text after 6pm" in text and "+1 202-555-0123" in text
+    html = mail.get_body(("html",)).get_content()
+    assert "&lt;script&gt;" in html and "<script>" not in html
+
+
+def test_a_honeypot_inquiry_is_kept_but_never_emailed(app, client, inbox):
+    response, _ = send(client, website_url="https://spam.example")
+    assert response.status_code == 303
+    assert outbox.send_due(app)["sent"] == 0
+    assert inbox.messages == []
+
+
+def test_a_too_fast_inquiry_still_reaches_staff_marked_as_possible_spam(app, client, inbox):
+    app.config["CONTACT_MIN_SECONDS"] = 60
+    send(client)
+    assert outbox.send_due(app)["sent"] == 1
+    [mail] = inbox.messages
+    assert mail["Subject"].endswith("(possible spam)")
