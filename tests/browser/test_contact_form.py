@@ -154,7 +154,7 @@ def test_submit_swaps_the_confirmation_in_and_the_email_arrives(phone, site, smt
     expect(page.locator("h1")).to_contain_text(THANKS)
     assert same_page(page), "the confirmation must be swapped in, not loaded"
     ref = page.locator("#ref").inner_text()
-    assert focused_id(page) == "thanks-heading"
+    expect(page.locator("#thanks-heading")).to_be_focused()
     assert page.title().startswith(THANKS)
     row = assert_one_inquiry_and_one_email(site, smtp, name)
     assert row["ref"] == ref
@@ -170,7 +170,7 @@ def test_submit_with_errors_swaps_the_summary_in_with_focus(phone):
     page.locator("#send").click()
     expect(page.locator("#error-summary")).to_be_visible()
     assert same_page(page)
-    assert focused_id(page) == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()
     assert page.title().startswith("Error:")
     assert page.locator("#name").input_value() == "Sam"
     watch.assert_clean(allow=ABORTED_FIELD_CHECK)
@@ -241,3 +241,31 @@ def test_a_request_that_times_out_says_try_again_and_keeps_every_answer(phone, s
     assert_one_inquiry_and_one_email(site, smtp, name)
     # htmx logs the timeout it was made to suffer; nothing else may complain.
     watch.assert_clean(allow=("htmx:timeout,", *ABORTED_FIELD_CHECK))
+
+
+def test_a_choice_changed_while_the_last_one_is_being_checked_is_kept(phone, site):
+    _, page, watch = phone(js=True)
+    page.goto("/contact")
+    wait_for_htmx(page)
+    held = []
+    page.route(site.url + "/contact/validate/who", lambda route: held.append(route))
+
+    def wait_for_requests(count: int) -> None:
+        for _ in range(100):
+            if len(held) >= count:
+                return
+            page.wait_for_timeout(50)
+        raise AssertionError(f"expected {count} checks of 'who', saw {len(held)}")
+
+    page.locator("#who").focus()
+    page.keyboard.press("Space")  # "myself": its check is slow to answer…
+    wait_for_requests(1)
+    page.keyboard.press("ArrowDown")  # …and meanwhile the visitor arrows to "a loved one"
+    held[0].continue_()
+    wait_for_requests(2)  # the stale answer is not shown; the newer choice is checked instead
+    expect(page.locator("#who-loved_one")).to_be_checked()
+    held[1].continue_()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#who-loved_one")).to_be_checked()
+    expect(page.locator("#who-loved_one")).to_be_focused()
+    watch.assert_clean()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import EXIT_URL, axe_report, run_axe, screenshot, stub_exit
+from tests.browser.conftest import axe_report, run_axe, screenshot
 from tests.browser.contact_helpers import fill_valid, unique_name
 from tests.conftest import catalog_paths, html_urls
 
@@ -99,13 +99,3 @@ def test_education_pages_set_no_cookies_and_run_no_javascript(phone):
         assert page.locator("script").count() == 0, f"{path} has a script"
     assert context.cookies() == []
     assert not [r.url for r in watch.requests if r.resource_type == "script"]
-
-
-def test_quick_exit_leaves_the_site(phone, site):
-    context, page, _ = phone(js=False)
-    stub_exit(context)
-    page.goto("/overdose")
-    with page.expect_navigation(url=EXIT_URL + "**"):
-        page.locator("#quick-exit").click()
-    assert page.url.startswith(EXIT_URL)
-    assert not page.url.startswith(site.origin)
