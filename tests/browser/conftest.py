@@ -355,6 +355,8 @@ def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under test-artifacts/screenshots/ for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # From the top, or the sticky header is drawn across the middle of the picture.
+    page.evaluate("window.scrollTo(0, 0)")
     # caret="initial": hiding the caret would inject a style, which the CSP (rightly) reports.
     page.screenshot(path=path, full_page=True, caret="initial")
     return path

@@ -81,15 +81,19 @@ def test_no_console_errors_csp_violations_or_foreign_requests(phone, state):
 @pytest.mark.parametrize("state", STATES, ids=slug)
 def test_call_button_is_on_screen_without_scrolling(phone, state):
     _, page, _ = open_state(phone, state)
-    page.evaluate("window.scrollTo(0, 0)")
     call = page.locator("header a.call[href^='tel:']")
-    assert call.is_visible()
-    box = call.bounding_box()
-    assert box["y"] >= 0 and box["y"] + box["height"] <= 740, f"call button off screen on {state}: {box}"
-    # The header is sticky: still on screen after reading to the bottom.
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    box = call.bounding_box()
-    assert box["y"] >= 0 and box["y"] + box["height"] <= 740, f"call button scrolled away on {state}: {box}"
+    for size in ({"width": 360, "height": 740}, {"width": 320, "height": 568}):
+        page.set_viewport_size(size)
+        page.evaluate("window.scrollTo(0, 0)")
+        assert call.is_visible()
+        box = call.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], f"call button off screen on {state}: {box}"
+        # The header is sticky: still on screen after reading to the bottom.
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        box = call.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (
+            f"call button scrolled away on {state}: {box}"
+        )
 
 
 def test_education_pages_set_no_cookies_and_run_no_javascript(phone):
