@@ -12,6 +12,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import shutil
 import socket
 import sqlite3
@@ -43,6 +44,7 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+FAILURES = ROOT / "test-artifacts" / "failures"
 STAFF = "staff@center.test"
 EXIT_URL = settings.defaults()["SITE_EXIT_URL"]
 
@@ -203,6 +205,7 @@ def site(tmp_path_factory, smtp):
         "FLASK_OUTBOX_POLL_SECONDS": "0.2",
         "FLASK_CONTACT_MIN_SECONDS": "0",
         "FLASK_CONTACT_RATE_LIMIT": "1000 per hour",
+        "PYTHONUNBUFFERED": "1",  # the log is read while the server runs
     }
     env.pop("FLASK_PRODUCTION", None)
     log = tmp / "gunicorn.log"
@@ -278,9 +281,20 @@ class Watch:
         assert not self.foreign, f"requests to other origins: {self.foreign}"
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so fixtures can tell whether it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def phone(browser, site):
-    """Factory: ``phone(js=True)`` → (context, page, watch) on a phone-sized screen at the site."""
+def phone(browser, site, request):
+    """Factory: ``phone(js=True)`` → (context, page, watch) on a phone-sized screen at the site.
+
+    When the test fails, each of its pages is saved to test-artifacts/failures/ and the end of
+    the server's log is printed, to see what the visitor saw and what the server said."""
     contexts = []
 
     def make(*, js: bool = True):
@@ -296,6 +310,13 @@ def phone(browser, site):
         return context, page, watch
 
     yield make
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        FAILURES.mkdir(parents=True, exist_ok=True)
+        for i, page in enumerate(page for context in contexts for page in context.pages):
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            page.screenshot(path=FAILURES / f"{name}-{i}.png", full_page=True, caret="initial")
+        print("--- end of gunicorn's log ---\n" + "\n".join(site.log.read_text().splitlines()[-30:]))
     for context in contexts:
         context.close()
 
