@@ -45,6 +45,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 FAILURES = ROOT / "test-artifacts" / "failures"
+AXE_SUMMARY = ROOT / "test-artifacts" / "axe.tsv"  # page, violations, rules passed, to review, which
 STAFF = "staff@center.test"
 EXIT_URL = settings.defaults()["SITE_EXIT_URL"]
 
@@ -229,6 +230,8 @@ def browser():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
+    AXE_SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+    AXE_SUMMARY.write_text("page\tviolations\trules passed\tto review\twhich\n")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -331,7 +334,7 @@ def stub_exit(context) -> None:
     )
 
 
-def run_axe(page) -> list[dict]:
+def run_axe(page, name: str | None = None) -> list[dict]:
     """axe-core's WCAG 2.2 A/AA violations on the page as it is now.
 
     axe needs timers, which never fire with JavaScript off. A page opened without JavaScript is
@@ -342,7 +345,7 @@ def run_axe(page) -> list[dict]:
 
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     if page not in NO_SCRIPT_PAGES:
-        return Axe().run(page, options=options).response["violations"]
+        return axe_summary(Axe().run(page, options=options).response, name)
     html, url = page.content(), page.url
     context = page.context.browser.new_context(**PHONE)
     try:
@@ -357,9 +360,20 @@ def run_axe(page) -> list[dict]:
             ),
         )
         copy.goto(url)
-        return Axe().run(copy, options=options).response["violations"]
+        return axe_summary(Axe().run(copy, options=options).response, name)
     finally:
         context.close()
+
+
+def axe_summary(results: dict, name: str | None) -> list[dict]:
+    """The violations; with a ``name``, also a one-line summary in test-artifacts/axe.tsv."""
+    if name:
+        AXE_SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+        counts = {kind: len(results[kind]) for kind in ("violations", "passes", "incomplete", "inapplicable")}
+        review = ",".join(sorted({rule["id"] for rule in results["incomplete"]})) or "-"
+        with AXE_SUMMARY.open("a") as out:
+            out.write(f"{name}\t{counts['violations']}\t{counts['passes']}\t{counts['incomplete']}\t{review}\n")
+    return results["violations"]
 
 
 def axe_report(violations: list[dict]) -> str:

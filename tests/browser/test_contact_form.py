@@ -136,7 +136,7 @@ def test_inline_validation_checks_a_field_without_loading_a_page(phone):
     # Focus stayed where the visitor went next, not lost when the field was swapped.
     assert focused_id(page) != "", "focus was lost to the page"
     screenshot(page, "contact-inline-error")
-    violations = run_axe(page)
+    violations = run_axe(page, "contact-inline-error")
     assert not violations, f"axe with an inline error:\n{axe_report(violations)}"
 
     page.locator("#email").fill("sam@example.com")
@@ -162,7 +162,7 @@ def test_submit_swaps_the_confirmation_in_and_the_email_arrives(phone, site, smt
     expect(page.locator("#thanks-heading")).to_be_focused()
     assert page.title().startswith(THANKS)
     screenshot(page, "contact-thanks-swapped")
-    violations = run_axe(page)
+    violations = run_axe(page, "contact-thanks-swapped")
     assert not violations, f"axe on the swapped confirmation:\n{axe_report(violations)}"
     row = assert_one_inquiry_and_one_email(site, smtp, name)
     assert row["ref"] == ref
@@ -182,7 +182,7 @@ def test_submit_with_errors_swaps_the_summary_in_with_focus(phone):
     assert page.title().startswith("Error:")
     assert page.locator("#name").input_value() == "Sam"
     screenshot(page, "contact-errors-swapped")
-    violations = run_axe(page)
+    violations = run_axe(page, "contact-errors-swapped")
     assert not violations, f"axe on the swapped error summary:\n{axe_report(violations)}"
     assert_summary_links_lead_to_their_fields(page)
     watch.assert_clean(allow=ABORTED_FIELD_CHECK)

@@ -52,7 +52,7 @@ def open_state(phone, state: str):
 @pytest.mark.parametrize("state", STATES, ids=slug)
 def test_axe_finds_no_wcag22_aa_violations(phone, state):
     _, page, _ = open_state(phone, state)
-    violations = run_axe(page)
+    violations = run_axe(page, slug(state))
     assert not violations, f"axe on {state}:\n{axe_report(violations)}"
 
 
