@@ -71,7 +71,7 @@
       var answer = document.createElement("template");
       answer.innerHTML = event.detail.serverResponse;
       var checked = answer.content.querySelector("input[type=radio]:checked");
-      if (!checked || checked.value !== chosen.value) {
+      if (checked && checked.name === chosen.name && checked.value !== chosen.value) {
         event.detail.shouldSwap = false;
         setTimeout(function () { window.htmx.trigger(target, "change"); }, 0);
       }
