@@ -281,3 +281,24 @@ def test_a_choice_changed_while_the_last_one_is_being_checked_is_kept(phone, sit
     expect(page.locator("#who-loved_one")).to_be_checked()
     expect(page.locator("#who-loved_one")).to_be_focused()
     watch.assert_clean()
+
+
+def test_a_dropped_connection_says_try_again_and_keeps_every_answer(phone, site):
+    _, page, watch = phone(js=True)
+    page.goto("/contact")
+    wait_for_htmx(page)
+    page.route(
+        site.url + "/contact",
+        lambda route: route.abort("connectionfailed") if route.request.method == "POST" else route.fallback(),
+    )
+    typed = fill_valid(page, unique_name())
+    send = page.locator("#send")
+    send.click()
+    status = page.locator("#send-status")
+    expect(status).to_contain_text("Everything you typed is still here")
+    expect(send).to_be_enabled()
+    assert text_values(page) == {k: typed[k] for k in text_values(page)}
+    assert not site.inquiries("name = ?", typed["name"])
+    watch.assert_clean(
+        allow=("htmx:sendError,", "Failed to load resource: net::ERR_CONNECTION_FAILED", *ABORTED_FIELD_CHECK)
+    )
