@@ -16,3 +16,14 @@ max_requests_jitter = 200
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
 errorlog = "-"
+# Client addresses masked (IPv4 /24, IPv6 /48) on every path; no query strings, referrers or
+# cookies whatever the format says: see logs.py. The address is the real client's behind a proxy
+# when FLASK_PROXY_HOPS matches the proxies in front (ProxyFix rewrites it before this line is written).
+logger_class = "logs.PrivacyLogger"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
+# gunicorn >= 25 opens a control socket in $XDG_RUNTIME_DIR or ~/.gunicorn for `gunicornc`. The
+# site does not use it, the service user has no writable home, and two servers on one machine
+# (tests, a second checkout) would share that one path: keep it off.
+control_socket_disable = True
+# The app's own log lines (INFO and up: references, never form contents) go to stderr too.
+__import__("logs").configure_app_logging()

@@ -8,7 +8,12 @@ Each setting is read from the environment as ``FLASK_<NAME>`` (values may be JSO
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
+from urllib.parse import urlsplit
+
+import click
+from email_validator import EmailNotValidError, validate_email
 
 DEMO_PHONE = "+1 555-010-0199"
 DEMO_SECRET_KEY = "demo-secret-key-change-me"  # noqa: S105 - a known demo value, refused in production
@@ -88,8 +93,117 @@ def production_problems(config: dict[str, Any]) -> list[str]:
         problems.append("FLASK_MAIL_DEFAULT_SENDER is the demo address: use an address at the site's domain.")
     if DEMO_DOMAIN in str(config.get("SITE_URL", "")):
         problems.append("FLASK_SITE_URL is the demo address: set the public https:// address.")
+    defaults = {s.name: s.default for s in SETTINGS}
+    for name, what in (("SITE_NAME", "the center's name"), ("SITE_ADDRESS", "the center's street address")):
+        if str(config.get(name) or "").strip() in ("", defaults[name]):
+            problems.append(f"FLASK_{name} is empty or the demo value: set {what}.")
+    site_email = str(config.get("SITE_EMAIL") or "")
+    if DEMO_DOMAIN in site_email or not _valid_email(site_email):
+        problems.append("FLASK_SITE_EMAIL is the demo address or not an email address: set the public address.")
+    problems += _mail_problems(config) + _address_problems(config) + _number_problems(config)
     return problems
 
 
-class ConfigError(RuntimeError):
-    """Raised when the app is started in production with an unsafe or missing setting."""
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SINK_PORT = 8025  # the port of `make run`'s local mail sink (inquiries/mailsink.py)
+
+
+def _mail_problems(config: dict[str, Any]) -> list[str]:
+    """SMTP settings that would lose staff email or send it unencrypted."""
+    server = str(config.get("MAIL_SERVER") or "").strip()
+    if not server:
+        return ["FLASK_MAIL_SERVER is not set: set your SMTP provider's host name."]
+    problems = []
+    tls, ssl = truthy(config.get("MAIL_USE_TLS")), truthy(config.get("MAIL_USE_SSL"))
+    if server in LOOPBACK and str(config.get("MAIL_PORT")) == str(SINK_PORT):
+        problems.append(
+            f"FLASK_MAIL_SERVER is the local development mail sink ({server}:{SINK_PORT}), which only saves "
+            "files: set your SMTP provider's host name and port."
+        )
+    if tls and ssl:
+        problems.append(
+            "FLASK_MAIL_USE_TLS and FLASK_MAIL_USE_SSL are both true: use STARTTLS (TLS, port 587) "
+            "or implicit TLS (SSL, port 465), not both."
+        )
+    elif server not in LOOPBACK and not (tls or ssl):
+        problems.append(
+            "FLASK_MAIL_USE_TLS and FLASK_MAIL_USE_SSL are both false: inquiries would cross the internet "
+            "unencrypted. Set FLASK_MAIL_USE_TLS=true (port 587) or FLASK_MAIL_USE_SSL=true (port 465)."
+        )
+    return problems
+
+
+def _address_problems(config: dict[str, Any]) -> list[str]:
+    """Staff addresses, sender and public URL that are malformed or on a different domain."""
+    problems = []
+    staff = config.get("STAFF_EMAILS")
+    if staff and not isinstance(staff, list | tuple):
+        problems.append('FLASK_STAFF_EMAILS must be a JSON list, e.g. ["intake@center.org"] (with the brackets).')
+    elif staff:
+        bad = [str(a) for a in staff if not _valid_email(a)]
+        if bad:
+            problems.append(f"FLASK_STAFF_EMAILS has addresses that are not valid email addresses: {', '.join(bad)}.")
+    url = str(config.get("SITE_URL") or "")
+    host = (urlsplit(url).hostname or "").lower()
+    if not url.startswith("https://") or not host:
+        problems.append("FLASK_SITE_URL must be the public https:// address, e.g. https://www.center.org.")
+    sender = _sender_address(config.get("MAIL_DEFAULT_SENDER"))
+    if not _valid_email(sender):
+        problems.append("FLASK_MAIL_DEFAULT_SENDER is not a valid email address, e.g. website@center.org.")
+    elif host and DEMO_DOMAIN not in host and DEMO_DOMAIN not in sender:
+        domain = sender.rpartition("@")[2].lower()
+        site = host.removeprefix("www.")
+        if not (domain == site or domain.endswith("." + site) or site.endswith("." + domain)):
+            problems.append(
+                f"FLASK_MAIL_DEFAULT_SENDER ({sender}) is not at the site's own domain ({site}): mail "
+                "from another domain fails SPF/DKIM/DMARC and lands in spam. Use e.g. website@" + site + "."
+            )
+    return problems
+
+
+def _number_problems(config: dict[str, Any]) -> list[str]:
+    """Counts and durations that must be whole numbers."""
+    problems = []
+    for name, smallest in (("PROXY_HOPS", 0), ("RETENTION_DAYS", 1), ("SPAM_RETENTION_DAYS", 1)):
+        value = config.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
+            problems.append(f"FLASK_{name} must be a whole number of at least {smallest}, not {value!r}.")
+    return problems
+
+
+def truthy(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _sender_address(value: Any) -> str:
+    """The address part of a sender given as ``addr``, ``Name <addr>`` or ``["Name", "addr"]``."""
+    if isinstance(value, list | tuple) and len(value) == 2:
+        value = value[1]
+    return parseaddr(str(value or ""))[1]
+
+
+def _valid_email(address: Any) -> bool:
+    try:
+        validate_email(str(address), check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+class ConfigError(RuntimeError, click.ClickException):
+    """Raised when the app is started in production with an unsafe or missing setting.
+
+    It is also a `click.ClickException`, so any ``flask`` command (``check-config`` too) that finds
+    the app refusing to start prints every problem, one a line, and exits with status 1.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        RuntimeError.__init__(self, message)
+        click.ClickException.__init__(self, message)
+        self.problems = list(problems or [])
+
+    def format_message(self) -> str:
+        """What the ``flask`` command prints after ``Error:``: every problem on its own line."""
+        if not self.problems:
+            return self.message
+        return "Refusing to start in production:\n" + "\n".join(f"  - {p}" for p in self.problems)

@@ -33,3 +33,7 @@ def init_app(app: Flask) -> None:
         """Create the database and its tables (safe to run again)."""
         init_db(app)
         click.echo(f"Database ready: {dbmod.database_path(app)}")
+
+    from inquiries import staff  # staff and operator commands: inquiries …, backup, check-config
+
+    staff.init_app(app)

@@ -14,6 +14,12 @@ PRODUCTION = {
     "STAFF_EMAILS": ["intake@center.test"],
     "MAIL_DEFAULT_SENDER": "website@center.test",
     "SITE_URL": "https://center.test",
+    "MAIL_SERVER": "smtp.center.test",
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
+    "SITE_NAME": "Center Test Recovery",
+    "SITE_ADDRESS": "1 Test Road, Testville, NY 10001",
+    "SITE_EMAIL": "help@center.test",
 }
 
 

@@ -1,0 +1,520 @@
+"""Staff and operator tools: read, export, erase and purge inquiries; back up; check the settings.
+
+Commands (``flask --app app …``)::
+
+    inquiries list [--since DATE] [--spam]      inquiries show REF
+    inquiries export --output FILE.csv [--spam] [--since DATE]
+    inquiries erase REF [--yes]                 inquiries purge [--older-than-days N]
+    backup PATH [--prune | --prune-days N]      check-config
+
+Deleting is done with ``secure_delete`` on (set on every connection, see db.py) and followed by a
+``wal_checkpoint(TRUNCATE)``, so erased and purged text is overwritten in the database file and
+gone from the write-ahead log, not merely unlinked.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+import sqlite_utils
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+import settings
+from inquiries import db as dbmod
+from inquiries.store import FIELDS, immediate
+
+# Column headings of the list, `show` and the CSV export, in plain words, in the form's order.
+LABELS = {
+    "ref": "Reference",
+    "created_at": "Received",
+    "name": "Name",
+    "phone": "Phone",
+    "email": "Email",
+    "contact_method": "Best way to reach them",
+    "voicemail_ok": "OK to leave a voicemail",
+    "who": "Who needs help",
+    "insurance": "Insurance",
+    "message": "Message",
+    "email_status": "Emailed to staff",
+    "spam_reason": "Why it looks like spam",
+}
+VALUE_WORDS = {
+    "contact_method": {"call": "Call", "text": "Text message", "email": "Email"},
+    "voicemail_ok": {"yes": "Yes", "no": "No"},
+    "who": {"self": "Themselves", "loved_one": "Someone they care about"},
+}
+EMAIL_STATUS_WORDS = {
+    "sent": "Sent",
+    "pending": "Waiting to send",
+    "sending": "Sending",
+    "dead": "FAILED - call them back from this list",
+    None: "Not emailed",
+}
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+BACKUP_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}Z)\.db$")
+
+
+# ---------------------------------------------------------------- reading
+
+
+def is_spam_sql(spam: bool) -> str:
+    """SQL condition selecting suspected spam (``spam``) or real inquiries."""
+    flagged = "(spam_reason IS NOT NULL AND spam_reason != '')"
+    return flagged if spam else f"NOT {flagged}"
+
+
+def query_inquiries(db: sqlite_utils.Database, *, since: str | None = None, spam: bool = False) -> list[dict]:
+    """Inquiries oldest first, each with ``email_status`` (the latest outbox row's status or None)."""
+    where, params = [is_spam_sql(spam)], []
+    if since:
+        where.append("created_at >= ?")
+        params.append(since)
+    sql = f"""
+        SELECT inquiries.*,
+               (SELECT status FROM outbox WHERE outbox.inquiry_id = inquiries.id
+                ORDER BY outbox.id DESC LIMIT 1) AS email_status
+        FROM inquiries WHERE {" AND ".join(where)} ORDER BY created_at, id
+    """  # noqa: S608 - only fixed SQL fragments are joined; values are bound
+    return list(db.query(sql, params))
+
+
+def find(db: sqlite_utils.Database, ref: str) -> dict | None:
+    """One inquiry by reference (case and dashes forgiven: ``k7q2m9xd`` finds ``K7Q2-M9XD``)."""
+    ref = normalise_ref(ref)
+    rows = list(
+        db.query(
+            """SELECT inquiries.*,
+                      (SELECT status FROM outbox WHERE outbox.inquiry_id = inquiries.id
+                       ORDER BY outbox.id DESC LIMIT 1) AS email_status
+               FROM inquiries WHERE ref = ?""",
+            [ref],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def normalise_ref(ref: str) -> str:
+    """``k7q2 m9xd`` → ``K7Q2-M9XD``; anything not eight characters is returned upper-cased."""
+    chars = re.sub(r"[^0-9A-Za-z]", "", ref).upper()
+    return f"{chars[:4]}-{chars[4:]}" if len(chars) == 8 else ref.strip().upper()
+
+
+def site_zone(config) -> dt.tzinfo:
+    """The site's timezone (UTC if the name is unknown on this machine)."""
+    try:
+        return ZoneInfo(str(config.get("SITE_TIMEZONE") or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def zone_name(zone: dt.tzinfo) -> str:
+    """``America/New_York`` → ``America/New York``, for headings."""
+    return str(zone).replace("_", " ")
+
+
+def local_time(created_at: str, zone: dt.tzinfo) -> str:
+    """Stored UTC ISO time → ``2026-11-25 12:03`` in the site's timezone."""
+    try:
+        moment = dt.datetime.fromisoformat(created_at)
+    except (TypeError, ValueError):
+        return str(created_at)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def since_utc(day: dt.datetime | None, zone: dt.tzinfo) -> str | None:
+    """Midnight at the start of ``day`` in the site's timezone, as the stored UTC ISO text."""
+    if day is None:
+        return None
+    start = dt.datetime.combine(day.date(), dt.time(0), tzinfo=zone)
+    return start.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def words(field: str, value) -> str:
+    """A stored value as staff read it: ``loved_one`` → ``Someone they care about``."""
+    if field == "email_status":
+        return EMAIL_STATUS_WORDS.get(value, str(value))
+    text = "" if value is None else str(value)
+    return VALUE_WORDS.get(field, {}).get(text, text)
+
+
+def spreadsheet_safe(value) -> str:
+    """Neutralise CSV injection: a cell that a spreadsheet would run as a formula gets a leading ``'``."""
+    text = "" if value is None else str(value)
+    first = text.lstrip(" ")[:1]
+    if text[:1] in FORMULA_STARTS or (first and first in FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def write_csv(rows: Iterable[dict], path: Path, *, zone: dt.tzinfo, spam: bool) -> int:
+    """Write the export (UTF-8 with a BOM so spreadsheets read accents; owner-only permissions)."""
+    columns = ["ref", "created_at", *FIELDS, "email_status"] + (["spam_reason"] if spam else [])
+    header = [LABELS[c] + (f" ({zone_name(zone)} time)" if c == "created_at" else "") for c in columns]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # also when overwriting a file that was readable by others
+    count = 0
+    with open(fd, "w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for row in rows:
+            cells = [local_time(row[c], zone) if c == "created_at" else words(c, row.get(c)) for c in columns]
+            writer.writerow([spreadsheet_safe(cell) for cell in cells])
+            count += 1
+    return count
+
+
+# ---------------------------------------------------------------- deleting
+
+
+def referencing_tables(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """Every (table, column) with a foreign key to ``inquiries``: the outbox and anything added later."""
+    found = []
+    for table in db.table_names():
+        for fk in db[table].foreign_keys:
+            if fk.other_table == "inquiries":
+                found.append((table, fk.column))
+    return found
+
+
+def delete_inquiries(db: sqlite_utils.Database, ids: list[int]) -> dict[str, int]:
+    """Delete inquiries and every row that refers to them, in one transaction; counts per table."""
+    counts = {"inquiries": 0}
+    if not ids:
+        return counts
+    with immediate(db):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for table, column in referencing_tables(db):
+                cursor = db.execute(f"DELETE FROM [{table}] WHERE [{column}] IN ({marks})", chunk)  # noqa: S608
+                counts[table] = counts.get(table, 0) + cursor.rowcount
+            cursor = db.execute(f"DELETE FROM inquiries WHERE id IN ({marks})", chunk)  # noqa: S608
+            counts["inquiries"] += cursor.rowcount
+    return counts
+
+
+def checkpoint(db: sqlite_utils.Database, attempts: int = 5) -> bool:
+    """Copy the write-ahead log into the database file and truncate it to zero bytes.
+
+    Until this runs, the WAL still holds the pages as they were before a delete. Returns False if
+    readers kept it busy (a later run, or the next purge, finishes the job).
+    """
+    for attempt in range(attempts):
+        busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return True
+        time.sleep(0.2 * (attempt + 1))
+    return False
+
+
+def erase(db: sqlite_utils.Database, ref: str) -> dict[str, int] | None:
+    """Remove one inquiry and everything that refers to it; None if there is no such reference."""
+    row = find(db, ref)
+    if row is None:
+        return None
+    counts = delete_inquiries(db, [row["id"]])
+    counts["checkpointed"] = int(checkpoint(db))
+    return counts
+
+
+def purge(db: sqlite_utils.Database, *, days: int, spam_days: int, now: float | None = None) -> dict[str, int]:
+    """Delete inquiries older than ``days``, and suspected spam older than ``spam_days``."""
+    now = time.time() if now is None else now
+    cutoff = _iso(now - days * 86400)
+    spam_cutoff = _iso(now - min(days, spam_days) * 86400)
+    rows = list(
+        db.query(
+            f"""SELECT id, {is_spam_sql(True)} AS spam FROM inquiries
+                WHERE created_at < ? OR ({is_spam_sql(True)} AND created_at < ?)""",  # noqa: S608
+            [cutoff, spam_cutoff],
+        )
+    )
+    counts = delete_inquiries(db, [r["id"] for r in rows])
+    counts["spam"] = sum(1 for r in rows if r["spam"])
+    counts["checkpointed"] = int(checkpoint(db))
+    return counts
+
+
+def _iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="seconds")
+
+
+def erase_sink_copies(mail_dir: Path, ref: str) -> int:
+    """Delete the local mail sink's saved copies of an inquiry's email (``make run`` only)."""
+    removed = 0
+    if mail_dir.is_dir():
+        for eml in mail_dir.glob("*.eml"):
+            if ref.encode() in eml.read_bytes():
+                eml.unlink()
+                removed += 1
+    return removed
+
+
+# ---------------------------------------------------------------- backups
+
+
+def backup(source: Path, target: str | Path, *, now: float | None = None) -> Path:
+    """An online, consistent copy of the database at ``target`` (a folder or a file name).
+
+    ``VACUUM INTO`` reads one snapshot while the site keeps writing (WAL readers never block
+    writers), and the copy holds no deleted free pages. The copy is checked with
+    ``integrity_check`` and only then renamed into place, readable by its owner only.
+    """
+    if not source.is_file():
+        raise click.ClickException(f"No database at {source}.")
+    now = time.time() if now is None else now
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+    dest = Path(target) / f"{source.stem}-{stamp}.db" if is_folder(target) else Path(target)
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = dest.with_name(f".{dest.name}.partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    db = dbmod.connect(source)
+    try:
+        db.execute("VACUUM INTO ?", [str(partial)])
+    finally:
+        db.conn.close()
+    problem = integrity_problem(partial)
+    if problem:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"The backup copy failed its integrity check: {problem}")
+    with open(partial, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(partial, dest)
+    _fsync_dir(dest.parent)
+    return dest
+
+
+def is_folder(target: str | Path) -> bool:
+    """A backup target is a folder if it is one, ends with ``/`` or has no file extension."""
+    return Path(target).is_dir() or str(target).endswith(os.sep) or not Path(target).suffix
+
+
+def integrity_problem(path: Path) -> str | None:
+    """None if ``PRAGMA integrity_check`` says ok, otherwise its first complaint."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()
+    return None if result == "ok" else str(result)
+
+
+def prune_backups(folder: Path, stem: str, days: int, *, now: float | None = None) -> list[Path]:
+    """Delete this site's backups in ``folder`` whose name says they are older than ``days``."""
+    now = time.time() if now is None else now
+    removed = []
+    for path in sorted(folder.iterdir()):
+        match = BACKUP_NAME.match(path.name)
+        if not match or match["stem"] != stem or not path.is_file():
+            continue
+        taken = dt.datetime.strptime(match["stamp"], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC).timestamp()
+        if now - taken > days * 86400:
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _db() -> sqlite_utils.Database:
+    return dbmod.connect(dbmod.database_path(current_app))
+
+
+@click.group("inquiries")
+def inquiries_cli() -> None:
+    """Read, export, erase and purge inquiries."""
+
+
+@inquiries_cli.command("list")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only inquiries from this day on (YYYY-MM-DD).")
+@click.option("--spam", is_flag=True, help="List the suspected spam instead of real inquiries.")
+@with_appcontext
+def list_command(since: dt.datetime | None, spam: bool) -> None:
+    """List inquiries, oldest first."""
+    zone = site_zone(current_app.config)
+    db = _db()
+    try:
+        rows = query_inquiries(db, since=since_utc(since, zone), spam=spam)
+    finally:
+        db.conn.close()
+    kind = "suspected spam" if spam else ("inquiry" if len(rows) == 1 else "inquiries")
+    if not rows:
+        click.echo("No suspected spam." if spam else "No inquiries.")
+        return
+    click.echo(f"{'Reference':<10} {'Received':<16} {'Name':<24} {'Phone':<18} {'Reach by':<12} Email to staff")
+    for row in rows:
+        click.echo(
+            f"{row['ref']:<10} {local_time(row['created_at'], zone):<16} {_cut(row['name'], 24):<24} "
+            f"{_cut(row['phone'], 18):<18} {_cut(words('contact_method', row['contact_method']), 12):<12} "
+            f"{words('email_status', row['email_status'])}"
+        )
+    click.echo(f"{len(rows)} {kind} (times in {zone}).")
+
+
+def _cut(value, width: int) -> str:
+    text = " ".join(str(value or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@inquiries_cli.command("show")
+@click.argument("ref")
+@with_appcontext
+def show_command(ref: str) -> None:
+    """Show one inquiry in full."""
+    zone = site_zone(current_app.config)
+    db = _db()
+    try:
+        row = find(db, ref)
+    finally:
+        db.conn.close()
+    if row is None:
+        raise click.ClickException(f"No inquiry with reference {ref}.")
+    click.echo(f"{LABELS['ref']}: {row['ref']}")
+    click.echo(f"{LABELS['created_at']}: {local_time(row['created_at'], zone)} ({zone})")
+    for field in (*FIELDS, "email_status"):
+        click.echo(f"{LABELS[field]}: {words(field, row.get(field))}")
+    if row.get("spam_reason"):
+        click.echo(f"{LABELS['spam_reason']}: {row['spam_reason']}")
+
+
+@inquiries_cli.command("export")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV file.")
+@click.option("--spam", is_flag=True, help="Export the suspected spam instead of real inquiries.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only inquiries from this day on (YYYY-MM-DD).")
+@with_appcontext
+def export_command(output: Path, spam: bool, since: dt.datetime | None) -> None:
+    """Export inquiries to a CSV file that is safe to open in a spreadsheet."""
+    zone = site_zone(current_app.config)
+    db = _db()
+    try:
+        rows = query_inquiries(db, since=since_utc(since, zone), spam=spam)
+    finally:
+        db.conn.close()
+    count = write_csv(rows, output, zone=zone, spam=spam)
+    kind = "suspected spam" if spam else ("inquiry" if count == 1 else "inquiries")
+    click.echo(f"Wrote {count} {kind} to {output}. It holds health information: delete it when done.")
+
+
+@inquiries_cli.command("erase")
+@click.argument("ref")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def erase_command(ref: str, yes: bool) -> None:
+    """Erase one person's inquiry and its queued email, everywhere the site keeps them."""
+    path = dbmod.database_path(current_app)
+    db = dbmod.connect(path)
+    try:
+        row = find(db, ref)
+        if row is None:
+            raise click.ClickException(f"No inquiry with reference {ref}.")
+        if not yes:
+            received = local_time(row["created_at"], site_zone(current_app.config))
+            click.confirm(f"Erase {row['ref']} from {row['name'] or 'no name'}, received {received}?", abort=True)
+        counts = erase(db, row["ref"])
+    finally:
+        db.conn.close()
+    sink = erase_sink_copies(path.parent / "mail", row["ref"])
+    click.echo(
+        f"Erased {row['ref']}: {counts['inquiries']} inquiry, {counts.get('outbox', 0)} queued email(s)"
+        + (f", {sink} saved local copies" if sink else "")
+        + "."
+    )
+    click.echo(
+        "Also delete the email about it from the staff mailboxes. Backups keep a copy until they are "
+        f"pruned after {current_app.config['RETENTION_DAYS']} days."
+    )
+    if not counts["checkpointed"]:
+        click.echo("Warning: the database was busy; run `flask inquiries purge` later to finish.", err=True)
+        raise SystemExit(1)
+
+
+@inquiries_cli.command("purge")
+@click.option("--older-than-days", type=click.IntRange(min=1), help="Default: FLASK_RETENTION_DAYS.")
+@with_appcontext
+def purge_command(older_than_days: int | None) -> None:
+    """Delete inquiries past the retention period (suspected spam after FLASK_SPAM_RETENTION_DAYS)."""
+    config = current_app.config
+    days = older_than_days or int(config["RETENTION_DAYS"])
+    spam_days = min(days, int(config["SPAM_RETENTION_DAYS"]))
+    db = _db()
+    try:
+        counts = purge(db, days=days, spam_days=spam_days)
+    finally:
+        db.conn.close()
+    click.echo(
+        f"Purged {counts['inquiries']} inquiries ({counts['spam']} suspected spam) older than {days} days "
+        f"(suspected spam: {spam_days} days)."
+    )
+    if not counts["checkpointed"]:
+        click.echo("Warning: the database was busy, the write-ahead log was not truncated; run again.", err=True)
+        raise SystemExit(1)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path())
+@click.option("--prune", is_flag=True, help="Also delete backups older than FLASK_RETENTION_DAYS in that folder.")
+@click.option("--prune-days", type=click.IntRange(min=1), help="Also delete backups older than this many days.")
+@with_appcontext
+def backup_command(path: str, prune: bool, prune_days: int | None) -> None:
+    """Copy the database to PATH while the site keeps running.
+
+    PATH is a folder (created if missing; the copy is named SITE-YYYYMMDDTHHMMSSZ.db) or a file
+    name with an extension such as .db.
+    """
+    source = dbmod.database_path(current_app)
+    dest = backup(source, path)
+    click.echo(f"Backup written: {dest} ({dest.stat().st_size} bytes, integrity ok).")
+    if prune or prune_days:
+        days = prune_days or int(current_app.config["RETENTION_DAYS"])
+        removed = prune_backups(dest.parent, source.stem, days)
+        click.echo(f"Removed {len(removed)} backup(s) older than {days} days.")
+
+
+@click.command("check-config")
+@with_appcontext
+def check_config_command() -> None:
+    """List every production setting that is missing or still a demo value; exit 1 if any."""
+    config = current_app.config
+    problems = []
+    if not settings.truthy(config.get("PRODUCTION")):
+        problems.append("FLASK_PRODUCTION is not true: set FLASK_PRODUCTION=true on the server.")
+    problems += settings.production_problems(config)
+    folder = dbmod.database_path(current_app).parent
+    if not os.access(folder, os.W_OK):
+        problems.append(f"FLASK_DATABASE: the folder {folder} is not writable by this user.")
+    for problem in problems:
+        click.echo(f"- {problem}")
+    if problems:
+        click.echo(f"{len(problems)} problem(s). Fix them in the environment file, then run this again.")
+        raise SystemExit(1)
+    click.echo("Configuration OK")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on ``app.cli``."""
+    app.cli.add_command(inquiries_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(check_config_command)

@@ -1,0 +1,104 @@
+"""Privacy-safe access logs for gunicorn: masked client addresses and no query strings.
+
+`gunicorn.conf.py` sets ``logger_class = "logs.PrivacyLogger"``. Every access log line then shows
+the client address with its last part zeroed (IPv4 ``203.0.113.77`` → ``203.0.113.0``; IPv6 kept to
+its first 48 bits), on every path, not only ``/contact``: reading a page about heroin withdrawal is
+itself health information. The request line never carries the query string or the referrer, so
+nothing a visitor typed can reach the log even if a future format string asks for it.
+Behind a reverse proxy the address is the one `ProxyFix` took from ``X-Forwarded-For`` (it rewrites
+``REMOTE_ADDR`` in place before gunicorn writes the line), so set ``FLASK_PROXY_HOPS`` right.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+import sys
+
+from gunicorn.glogging import Logger
+
+# Atoms that can carry what a visitor typed or where they came from; blanked whatever the format.
+_BLANKED = ("q", "f", "{query_string}e", "{raw_uri}e", "{http_referer}e", "{referer}i", "{cookie}i", "{http_cookie}e")
+# Header and environ atoms that hold the unmasked client address (X-Forwarded-For, ProxyFix's copy).
+_ADDRESS_WORDS = ("forwarded", "real-ip", "real_ip", "proxy_fix")
+
+
+def mask_address(address: str | None) -> str:
+    """The client address with the host part removed: IPv4 to /24, IPv6 to /48, anything else ``-``."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return "-"
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)")
+_QUERY = re.compile(r"(/[^\s?\"']*)\?[^\s\"']*")
+
+
+def scrub(text: str) -> str:
+    """Mask every IP address in a log message and drop query strings from any URL or path in it."""
+
+    def mask(match: re.Match) -> str:
+        masked = mask_address(match.group(0))
+        return match.group(0) if masked == "-" else masked
+
+    return _QUERY.sub(r"\1", _IPV4.sub(mask, _IPV6.sub(mask, text)))
+
+
+class ScrubFilter(logging.Filter):
+    """Applies `scrub` to each record, for libraries that log a client address (Flask-Limiter
+    logs "ratelimit 5 per hour (203.0.113.77) exceeded at endpoint: contact.submit") or a URI."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class PrivacyLogger(Logger):
+    """gunicorn's logger with masked client addresses and path-only request lines."""
+
+    def setup(self, cfg):
+        """gunicorn's set-up, then scrub its error log too ("Error handling request /x?q=…")."""
+        super().setup(cfg)
+        if not any(isinstance(f, ScrubFilter) for f in self.error_log.filters):
+            self.error_log.addFilter(ScrubFilter())
+
+    def atoms(self, resp, req, environ, request_time):
+        """The usual atoms, with ``h`` masked and the query string, referrer and cookies dropped."""
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["h"] = mask_address(environ.get("REMOTE_ADDR"))
+        atoms["{remote_addr}e"] = atoms["h"]
+        atoms["r"] = f"{atoms['m']} {atoms['U']} {atoms['H']}"
+        for key in list(atoms):
+            if key in _BLANKED or any(word in key for word in _ADDRESS_WORDS):
+                atoms[key] = "-"
+        return atoms
+
+
+APP_LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+
+
+def configure_app_logging(level: int = logging.INFO) -> None:
+    """Send the app's own log lines (INFO and up) to stderr beside gunicorn's, i.e. to the journal.
+
+    Without this, Python drops everything below WARNING, so "Inquiry K7Q2-M9XD stored" and each
+    delivery attempt ("Staff email for inquiry K7Q2-M9XD sent") would never be seen. Those lines
+    carry the inquiry's reference only, never what the visitor typed (tests/test_ops.py checks).
+    """
+    root = logging.getLogger()
+    if not any(getattr(h, "_site_app_log", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(APP_LOG_FORMAT, "%Y-%m-%d %H:%M:%S %z"))
+        handler.addFilter(ScrubFilter())
+        handler._site_app_log = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
