@@ -64,6 +64,18 @@
     if (target && target.classList.contains("field") && active && target.contains(active) && active.type !== "radio") {
       event.detail.shouldSwap = false;
     }
+    // A choice changed again while the previous one was being checked (arrow keys are fast, phones
+    // slow): the answer is stale. Keep the visitor's choice and check that one instead.
+    var chosen = target && target.classList.contains("field") && target.querySelector("input[type=radio]:checked");
+    if (chosen && event.detail.shouldSwap) {
+      var answer = document.createElement("template");
+      answer.innerHTML = event.detail.serverResponse;
+      var checked = answer.content.querySelector("input[type=radio]:checked");
+      if (checked && checked.name === chosen.name && checked.value !== chosen.value) {
+        event.detail.shouldSwap = false;
+        setTimeout(function () { window.htmx.trigger(target, "change"); }, 0);
+      }
+    }
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
