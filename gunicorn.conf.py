@@ -17,7 +17,6 @@ max_requests = 50000
 max_requests_jitter = 5000
 # Access log without query strings: form contents never go in URLs, and this keeps it so.
 accesslog = "-"
-access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
 errorlog = "-"
 # Client addresses masked (IPv4 /24, IPv6 /48) on every path; no query strings, referrers or
 # cookies whatever the format says: see logs.py. The address is the real client's behind a proxy
@@ -30,3 +29,11 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
 control_socket_disable = True
 # The app's own log lines (INFO and up: references, never form contents) go to stderr too.
 __import__("logs").configure_app_logging()
+
+
+def post_worker_init(worker):
+    """Start the staff-email sender as soon as a worker boots, not at its first request, so mail
+    left waiting by a restart goes out even if nobody visits the site."""
+    from inquiries.sender import ensure_started
+
+    ensure_started(worker.wsgi)

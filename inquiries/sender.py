@@ -1,7 +1,8 @@
 """The sender: a loop that sends due outbox messages, as a thread in the web process or on its own.
 
-With ``OUTBOX_WORKER`` true, each web process starts one daemon thread on its first request (so a
-CLI command never starts one, and a thread never has to survive gunicorn's fork). With it false,
+With ``OUTBOX_WORKER`` true, each web process starts one daemon thread when gunicorn has booted it
+(``post_worker_init`` in gunicorn.conf.py) or, under any other server, on its first request; so a
+CLI command never starts one, and a thread never has to survive gunicorn's fork. With it false,
 run ``flask outbox work``, which runs the same loop in the foreground. Several senders may run at
 once: the outbox's atomic claim gives each message to one of them.
 """
@@ -93,7 +94,7 @@ def wake(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Start the sender on the first request a process serves."""
+    """Start the sender on the first request a process serves, if gunicorn has not already."""
     if not app.config["OUTBOX_WORKER"]:
         return
 
