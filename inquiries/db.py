@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -35,8 +36,20 @@ def database_path(app: Flask) -> Path:
 def get_db() -> sqlite_utils.Database:
     """The current request's connection, opened on first use."""
     if "db" not in g:
+        keep_one_open(current_app)
         g.db = connect(database_path(current_app))
     return g.db
+
+
+def keep_one_open(app: Flask) -> None:
+    """Hold one idle connection for the life of this process.
+
+    SQLite checkpoints the WAL into the database file whenever the last connection to it closes,
+    which would add that work and its fsyncs to every request that closes its own connection.
+    """
+    keeper = app.extensions.get("sqlite_keeper")
+    if keeper is None or keeper[0] != os.getpid():  # none yet, or inherited through a fork
+        app.extensions["sqlite_keeper"] = (os.getpid(), connect(database_path(app)))
 
 
 def close_db(_exc: BaseException | None = None) -> None:

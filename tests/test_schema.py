@@ -55,3 +55,11 @@ def test_a_repeated_submission_key_returns_the_first_reference(tmp_path):
     again = store.save_inquiry(database, {"name": "Sam"}, submission_key="same")
     assert (first.created, again.created, again.ref) == (True, False, first.ref)
     assert database["outbox"].count == 1
+
+
+def test_a_process_keeps_one_connection_open_so_requests_never_checkpoint_on_close(client, app):
+    client.get("/healthz")
+    pid, keeper = app.extensions["sqlite_keeper"]
+    assert keeper.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    client.get("/healthz")
+    assert app.extensions["sqlite_keeper"][1] is keeper
