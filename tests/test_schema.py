@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 
 import pytest
 
@@ -60,6 +61,7 @@ def test_a_repeated_submission_key_returns_the_first_reference(tmp_path):
 def test_a_process_keeps_one_connection_open_so_requests_never_checkpoint_on_close(client, app):
     client.get("/healthz")
     pid, keeper = app.extensions["sqlite_keeper"]
+    assert pid == os.getpid()
     assert keeper.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     client.get("/healthz")
     assert app.extensions["sqlite_keeper"][1] is keeper
