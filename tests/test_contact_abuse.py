@@ -25,9 +25,7 @@ from app import create_app
 from inquiries import store
 from inquiries.db import connect
 from tests.conftest import ROOT
-from tests.test_contact_form import VALID
-
-HTMX = {"HX-Request": "true"}
+from tests.test_contact_form import HTMX, VALID, hidden_fields
 
 
 @pytest.fixture
@@ -42,11 +40,6 @@ def app(tmp_path):
             "CONTACT_RATE_LIMIT": "100000 per hour",
         }
     )
-
-
-def hidden_fields(client) -> dict[str, str]:
-    html = client.get("/contact").get_data(as_text=True)
-    return dict(re.findall(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)"', html))
 
 
 def count(app, table="inquiries") -> int:
