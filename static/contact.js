@@ -1,8 +1,9 @@
 /* The contact page's only script: focus, "Sending…", keep-your-words messages and the quick exit.
-   The form works fully without it; htmx (loaded beside it) does the requests. */
+   The form works fully without it; htmx, which it loads once the page has painted, does the requests. */
 (function () {
   "use strict";
   var escapes = [];
+  var htmxUrl = document.currentScript && document.currentScript.getAttribute("data-htmx");
 
   function quickExit() {
     var exit = document.getElementById("quick-exit");
@@ -88,6 +89,18 @@
     if (!window.htmx && event.target.id === "contact-form") { button(true); status("sending"); }
   });
   window.addEventListener("pageshow", function () { button(false); });
+
+  // htmx (16 KB) waits until the page has painted: on a slow link it would otherwise share the
+  // bandwidth with the page itself. The form posts normally until then.
+  function loadHtmx() {
+    if (!htmxUrl || window.htmx) return;
+    var script = document.createElement("script");
+    script.src = htmxUrl;
+    document.head.appendChild(script);
+  }
+  function afterPaint() { window.requestAnimationFrame(function () { window.setTimeout(loadHtmx, 0); }); }
+  if (document.readyState === "complete") afterPaint();
+  else window.addEventListener("load", afterPaint);
 
   focusFirst();
 })();

@@ -46,6 +46,7 @@ class Subresources(HTMLParser):
         if tag == "script":
             self.scripts += 1
             self.add("script", a.get("src"))
+            self.add("script", a.get("data-htmx"))  # contact.js loads it after the first paint
         elif tag == "link":
             rels = set((a.get("rel") or "").lower().split())
             if rels & FETCHING_RELS:

@@ -45,7 +45,7 @@ def assert_unobscured(page, selector: str) -> None:
 
 
 def wait_for_htmx(page) -> None:
-    page.wait_for_function("window.htmx !== undefined && document.readyState === 'complete'")
+    page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
 
 
 def mark_page(page) -> None:
