@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from inquiries import backups, staff, store
 from inquiries import db as dbmod
-from inquiries import staff, store
 
 REAL = {
     "name": "Maria Lopez",
@@ -279,7 +279,7 @@ def test_backup_to_a_file_name_and_missing_database(app, runner, tmp_path):
     save(app)
     target = tmp_path / "nightly.db"
     assert runner.invoke(args=["backup", str(target)]).exit_code == 0
-    assert staff.integrity_problem(target) is None
+    assert backups.integrity_problem(target) is None
     db_path(app).unlink()
     result = runner.invoke(args=["backup", str(tmp_path / "again.db")])
     assert result.exit_code != 0 and "No database" in result.output
