@@ -34,6 +34,6 @@ def init_app(app: Flask) -> None:
         init_db(app)
         click.echo(f"Database ready: {dbmod.database_path(app)}")
 
-    from inquiries import staff  # staff and operator commands: inquiries …, backup, check-config
+    from inquiries import staff_cli  # staff and operator commands: inquiries …, backup, check-config
 
-    staff.init_app(app)
+    staff_cli.init_app(app)

@@ -1,0 +1,194 @@
+"""The staff and operator commands: ``flask --app app inquiries …`` and ``check-config``.
+
+The work itself is in ``inquiries.staff`` (reading, export, deleting) and ``inquiries.backups``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import click
+import sqlite_utils
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+import settings
+from inquiries import backups
+from inquiries import db as dbmod
+from inquiries.staff import (
+    LABELS,
+    erase,
+    erase_sink_copies,
+    find,
+    local_time,
+    purge,
+    query_inquiries,
+    since_utc,
+    site_zone,
+    words,
+    write_csv,
+)
+from inquiries.store import FIELDS
+
+
+def _db() -> sqlite_utils.Database:
+    return dbmod.connect(dbmod.database_path(current_app))
+
+
+@click.group("inquiries")
+def inquiries_cli() -> None:
+    """Read, export, erase and purge inquiries."""
+
+
+@inquiries_cli.command("list")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only inquiries from this day on (YYYY-MM-DD).")
+@click.option("--spam", is_flag=True, help="List the suspected spam instead of real inquiries.")
+@with_appcontext
+def list_command(since: dt.datetime | None, spam: bool) -> None:
+    """List inquiries, oldest first."""
+    zone = site_zone(current_app.config)
+    db = _db()
+    try:
+        rows = query_inquiries(db, since=since_utc(since, zone), spam=spam)
+    finally:
+        db.conn.close()
+    kind = "suspected spam" if spam else ("inquiry" if len(rows) == 1 else "inquiries")
+    if not rows:
+        click.echo("No suspected spam." if spam else "No inquiries.")
+        return
+    click.echo(f"{'Reference':<10} {'Received':<16} {'Name':<24} {'Phone':<18} {'Reach by':<12} Email to staff")
+    for row in rows:
+        click.echo(
+            f"{row['ref']:<10} {local_time(row['created_at'], zone):<16} {_cut(row['name'], 24):<24} "
+            f"{_cut(row['phone'], 18):<18} {_cut(words('contact_method', row['contact_method']), 12):<12} "
+            f"{words('email_status', row['email_status'])}"
+        )
+    click.echo(f"{len(rows)} {kind} (times in {zone}).")
+
+
+def _cut(value, width: int) -> str:
+    text = " ".join(str(value or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@inquiries_cli.command("show")
+@click.argument("ref")
+@with_appcontext
+def show_command(ref: str) -> None:
+    """Show one inquiry in full."""
+    zone = site_zone(current_app.config)
+    db = _db()
+    try:
+        row = find(db, ref)
+    finally:
+        db.conn.close()
+    if row is None:
+        raise click.ClickException(f"No inquiry with reference {ref}.")
+    click.echo(f"{LABELS['ref']}: {row['ref']}")
+    click.echo(f"{LABELS['created_at']}: {local_time(row['created_at'], zone)} ({zone})")
+    for field in (*FIELDS, "email_status"):
+        click.echo(f"{LABELS[field]}: {words(field, row.get(field))}")
+    if row.get("spam_reason"):
+        click.echo(f"{LABELS['spam_reason']}: {row['spam_reason']}")
+
+
+@inquiries_cli.command("export")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="CSV file.")
+@click.option("--spam", is_flag=True, help="Export the suspected spam instead of real inquiries.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only inquiries from this day on (YYYY-MM-DD).")
+@with_appcontext
+def export_command(output: Path, spam: bool, since: dt.datetime | None) -> None:
+    """Export inquiries to a CSV file that is safe to open in a spreadsheet."""
+    zone = site_zone(current_app.config)
+    db = _db()
+    try:
+        rows = query_inquiries(db, since=since_utc(since, zone), spam=spam)
+    finally:
+        db.conn.close()
+    count = write_csv(rows, output, zone=zone, spam=spam)
+    kind = "suspected spam" if spam else ("inquiry" if count == 1 else "inquiries")
+    click.echo(f"Wrote {count} {kind} to {output}. It holds health information: delete it when done.")
+
+
+@inquiries_cli.command("erase")
+@click.argument("ref")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def erase_command(ref: str, yes: bool) -> None:
+    """Erase one person's inquiry and its queued email, everywhere the site keeps them."""
+    path = dbmod.database_path(current_app)
+    db = dbmod.connect(path)
+    try:
+        row = find(db, ref)
+        if row is None:
+            raise click.ClickException(f"No inquiry with reference {ref}.")
+        if not yes:
+            received = local_time(row["created_at"], site_zone(current_app.config))
+            click.confirm(f"Erase {row['ref']} from {row['name'] or 'no name'}, received {received}?", abort=True)
+        counts = erase(db, row["ref"])
+    finally:
+        db.conn.close()
+    sink = erase_sink_copies(path.parent / "mail", row["ref"])
+    click.echo(
+        f"Erased {row['ref']}: {counts['inquiries']} inquiry, {counts.get('outbox', 0)} queued email(s)"
+        + (f", {sink} saved local copies" if sink else "")
+        + "."
+    )
+    click.echo(
+        "Also delete the email about it from the staff mailboxes. Backups keep a copy until they are "
+        f"pruned after {current_app.config['RETENTION_DAYS']} days."
+    )
+    if not counts["checkpointed"]:
+        click.echo("Warning: the database was busy; run `flask inquiries purge` later to finish.", err=True)
+        raise SystemExit(1)
+
+
+@inquiries_cli.command("purge")
+@click.option("--older-than-days", type=click.IntRange(min=1), help="Default: FLASK_RETENTION_DAYS.")
+@with_appcontext
+def purge_command(older_than_days: int | None) -> None:
+    """Delete inquiries past the retention period (suspected spam after FLASK_SPAM_RETENTION_DAYS)."""
+    config = current_app.config
+    days = older_than_days or int(config["RETENTION_DAYS"])
+    spam_days = min(days, int(config["SPAM_RETENTION_DAYS"]))
+    db = _db()
+    try:
+        counts = purge(db, days=days, spam_days=spam_days)
+    finally:
+        db.conn.close()
+    click.echo(
+        f"Purged {counts['inquiries']} inquiries ({counts['spam']} suspected spam) older than {days} days "
+        f"(suspected spam: {spam_days} days)."
+    )
+    if not counts["checkpointed"]:
+        click.echo("Warning: the database was busy, the write-ahead log was not truncated; run again.", err=True)
+        raise SystemExit(1)
+
+
+@click.command("check-config")
+@with_appcontext
+def check_config_command() -> None:
+    """List every production setting that is missing or still a demo value; exit 1 if any."""
+    config = current_app.config
+    problems = []
+    if not settings.truthy(config.get("PRODUCTION")):
+        problems.append("FLASK_PRODUCTION is not true: set FLASK_PRODUCTION=true on the server.")
+    problems += settings.production_problems(config)
+    folder = dbmod.database_path(current_app).parent
+    if not os.access(folder, os.W_OK):
+        problems.append(f"FLASK_DATABASE: the folder {folder} is not writable by this user.")
+    for problem in problems:
+        click.echo(f"- {problem}")
+    if problems:
+        click.echo(f"{len(problems)} problem(s). Fix them in the environment file, then run this again.")
+        raise SystemExit(1)
+    click.echo("Configuration OK")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on ``app.cli``."""
+    app.cli.add_command(inquiries_cli)
+    app.cli.add_command(backups.backup_command)
+    app.cli.add_command(check_config_command)
