@@ -34,6 +34,9 @@ __import__("logs").configure_app_logging()
 def post_worker_init(worker):
     """Start the staff-email sender as soon as a worker boots, not at its first request, so mail
     left waiting by a restart goes out even if nobody visits the site."""
+    from flask import Flask
+
     from inquiries.sender import ensure_started
 
-    ensure_started(worker.wsgi)
+    if isinstance(worker.wsgi, Flask):  # the benchmark also runs a bare WSGI app with these settings
+        ensure_started(worker.wsgi)
