@@ -37,6 +37,13 @@ def _db() -> sqlite_utils.Database:
     return dbmod.connect(dbmod.database_path(current_app))
 
 
+def _selected(since: dt.datetime | None, spam: bool) -> tuple[dt.tzinfo, list[dict]]:
+    """The site's timezone and the inquiries a list or an export asks for."""
+    zone = site_zone(current_app.config)
+    with _db() as db:
+        return zone, query_inquiries(db, since=since_utc(since, zone), spam=spam)
+
+
 @click.group("inquiries")
 def inquiries_cli() -> None:
     """Read, export, erase and purge inquiries."""
@@ -48,12 +55,7 @@ def inquiries_cli() -> None:
 @with_appcontext
 def list_command(since: dt.datetime | None, spam: bool) -> None:
     """List inquiries, oldest first."""
-    zone = site_zone(current_app.config)
-    db = _db()
-    try:
-        rows = query_inquiries(db, since=since_utc(since, zone), spam=spam)
-    finally:
-        db.conn.close()
+    zone, rows = _selected(since, spam)
     kind = "suspected spam" if spam else ("inquiry" if len(rows) == 1 else "inquiries")
     if not rows:
         click.echo("No suspected spam." if spam else "No inquiries.")
@@ -101,12 +103,7 @@ def show_command(ref: str) -> None:
 @with_appcontext
 def export_command(output: Path, spam: bool, since: dt.datetime | None) -> None:
     """Export inquiries to a CSV file that is safe to open in a spreadsheet."""
-    zone = site_zone(current_app.config)
-    db = _db()
-    try:
-        rows = query_inquiries(db, since=since_utc(since, zone), spam=spam)
-    finally:
-        db.conn.close()
+    zone, rows = _selected(since, spam)
     count = write_csv(rows, output, zone=zone, spam=spam)
     kind = "suspected spam" if spam else ("inquiry" if count == 1 else "inquiries")
     click.echo(f"Wrote {count} {kind} to {output}. It holds health information: delete it when done.")

@@ -21,25 +21,16 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from app import create_app
 from inquiries import store
 from inquiries.db import connect
 from tests.conftest import ROOT
-from tests.test_contact_form import HTMX, VALID, hidden_fields
+from tests.test_contact_form import HTMX, VALID, contact_app, hidden_fields
 
 
 @pytest.fixture
 def app(tmp_path):
     """CSRF ON, as in production."""
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(tmp_path / "site.db"),
-            "OUTBOX_WORKER": False,
-            "WTF_CSRF_ENABLED": True,
-            "CONTACT_RATE_LIMIT": "100000 per hour",
-        }
-    )
+    return contact_app(tmp_path, csrf=True)
 
 
 def count(app, table="inquiries") -> int:
