@@ -7,14 +7,12 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from http.client import HTTPConnection
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import itsdangerous
 import pytest
@@ -23,7 +21,7 @@ from hypothesis import strategies as st
 
 from inquiries import store
 from inquiries.db import connect
-from tests.conftest import ROOT
+from tests.servers import free_port, start_gunicorn
 from tests.test_contact_form import HTMX, VALID, contact_app, hidden_fields
 
 
@@ -164,39 +162,20 @@ def test_any_input_gets_an_answer_never_a_500_and_is_always_escaped(app, form, h
 # --- Real servers: double taps, crashes, dead SMTP ----------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(tmp_path, **settings_):
     """The production server (gunicorn, 2 workers) on a free port; yields (port, process)."""
-    port = free_port()
     env = {
         **os.environ,
-        "PORT": str(port),
         "FLASK_DATABASE": str(tmp_path / "site.db"),
         "FLASK_OUTBOX_WORKER": "false",
         "FLASK_CONTACT_RATE_LIMIT": "100000 per hour",
         **{f"FLASK_{k}": v if isinstance(v, str) else json.dumps(v) for k, v in settings_.items()},
     }
-    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"]
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    # Its own session, so a test can kill -9 the whole process group (master and workers).
+    server, url = start_gunicorn(env, start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                request(port, "GET", "/healthz")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.1)
-        yield port, server
+        yield urlsplit(url).port, server
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

@@ -11,7 +11,6 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import settings
 from app import create_app
 from logs import PrivacyLogger, ScrubFilter, mask_address, scrub
 from tests.conftest import ROOT
+from tests.servers import free_port
 
 DEPLOY = ROOT / "deploy"
 ENV_EXAMPLE = DEPLOY / "recovery-site.env.example"
@@ -117,12 +117,6 @@ def unit_settings(unit: str) -> dict[str, str]:
 
 def run(argv: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, **kwargs)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------- env file and units

@@ -20,6 +20,7 @@ import pytest
 
 from inquiries import backups, staff, store
 from inquiries import db as dbmod
+from tests.servers import wait_for
 
 REAL = {
     "name": "Maria Lopez",
@@ -285,12 +286,6 @@ def test_backup_to_a_file_name_and_missing_database(app, runner, tmp_path):
     assert result.exit_code != 0 and "No database" in result.output
 
 
-def wait_until(condition, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
-
-
 def test_backup_during_a_stream_of_submissions_has_every_acknowledged_inquiry(app, runner, tmp_path):
     path = db_path(app)
     seed = dbmod.connect(path)
@@ -326,13 +321,13 @@ def test_backup_during_a_stream_of_submissions_has_every_acknowledged_inquiry(ap
     for t in threads:
         t.start()
     try:
-        wait_until(lambda: len(acked) >= 20)  # the stream is flowing
+        wait_for(lambda: len(acked) >= 20, timeout=15)  # the stream is flowing
         started = time.monotonic()
         with lock:
             before = {ref for ref, _ in acked}
         result = runner.invoke(args=["backup", str(tmp_path / "backups")])
         finished = time.monotonic()
-        wait_until(lambda: any(when > finished for _, when in list(acked)))  # and still flowing
+        wait_for(lambda: any(when > finished for _, when in list(acked)), timeout=15)  # and still flowing
     finally:
         stop.set()
         for t in threads:

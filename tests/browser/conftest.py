@@ -14,13 +14,9 @@ import email.policy
 import os
 import re
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 import weakref
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -32,6 +28,7 @@ from aiosmtpd.controller import Controller
 
 import settings
 from tests.conftest import ROOT
+from tests.servers import free_port, start_gunicorn, stop
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -62,13 +59,6 @@ NO_SCRIPT_PAGES: weakref.WeakSet = weakref.WeakSet()
 
 # WCAG 2.2 level A and AA, as axe-core tags them.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --- SMTP -----------------------------------------------------------------------------------------
@@ -157,39 +147,6 @@ class Site:
         with sqlite3.connect(self.database) as db:
             db.row_factory = sqlite3.Row
             return [dict(row) for row in db.execute(f"select * from inquiries where {where}", params)]
-
-
-def start_gunicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
-    """Start gunicorn on a free port and wait until it answers; retry on another port if the one
-    picked was taken in the meantime (other test runs share this machine)."""
-    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"]
-    for _attempt in range(3):
-        port = free_port()
-        with log.open("wb") as out:
-            server = subprocess.Popen(
-                gunicorn, cwd=ROOT, env={**env, "PORT": str(port)}, stdout=out, stderr=subprocess.STDOUT
-            )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while server.poll() is None and time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=5):
-                    if server.poll() is None:
-                        return server, url
-            except OSError:
-                time.sleep(0.2)
-        stop(server)
-    raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
-
-
-def stop(server: subprocess.Popen) -> None:
-    """Stop a server we started, politely first."""
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from app import create_app
 from inquiries import db as dbmod
 from inquiries import store
+from tests.servers import free_port
 
 STAFF = ["intake@center.test", "nurse@center.test"]
 SENDER = "website@center.test"
@@ -29,13 +30,6 @@ VISITOR = {
     "insurance": "Acme Health",
     "message": "My brother needs help.\nPlease text after 6pm.",
 }
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on (yet)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Handler:

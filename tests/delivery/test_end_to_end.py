@@ -14,17 +14,9 @@ import pytest
 
 from inquiries import sender
 from tests.delivery.conftest import VISITOR, MailServer, outbox_row
+from tests.servers import wait_for
 
 pytest.importorskip("inquiries.forms", reason="the contact form is not merged yet")
-
-
-def wait_for(condition, timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def form_data(client) -> dict:

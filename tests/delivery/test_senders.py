@@ -17,15 +17,7 @@ from inquiries import db as dbmod
 from inquiries import outbox, sender
 from tests.conftest import ROOT
 from tests.delivery.conftest import STAFF, outbox_row, save
-
-
-def wait_for(condition, timeout: float = 10) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
+from tests.servers import wait_for
 
 
 def message_ids(server) -> collections.Counter:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import time
 
 import pytest
 
 from inquiries import db as dbmod
 from inquiries import store
 from tests.conftest import ROOT
-from tests.delivery.conftest import VISITOR, free_port
+from tests.delivery.conftest import VISITOR
+from tests.servers import GUNICORN, free_port, wait_for
 
 
 @pytest.mark.slow
@@ -33,12 +32,9 @@ def test_gunicorn_worker_sends_waiting_mail_without_a_request(tmp_path, mail_ser
         "FLASK_STAFF_EMAILS": json.dumps(["intake@center.test"]),
         "FLASK_OUTBOX_WORKER": "true",
     }
-    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(GUNICORN, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while not mail_server.received and time.monotonic() < deadline and server.poll() is None:
-            time.sleep(0.1)
+        wait_for(lambda: mail_server.received or server.poll() is not None, timeout=30)
     finally:
         server.terminate()
         server.wait(30)
