@@ -172,6 +172,7 @@ def _number_problems(config: dict[str, Any]) -> list[str]:
 
 
 def truthy(value: Any) -> bool:
+    """Whether a setting means yes: ``true`` from JSON, or a string such as "1", "yes" or "on"."""
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
