@@ -14,6 +14,7 @@ from flask import template_rendered
 from app import create_app
 from inquiries import store
 from inquiries.db import connect
+from tests import content_checks as checks
 
 VALID = {
     "name": "Sam",
@@ -177,6 +178,8 @@ def test_thanks_page_shows_the_reference_next_steps_and_crisis_lines_but_nothing
     for number in ("911", "988", "1-800-662-4357"):
         assert number in html
     assert "Jordan" not in html and "fentanyl" not in html and "202" not in html
+    assert 'href="/what-to-expect"' in html.split('<main id="main">')[1].split("</main>")[0]
+    assert checks.phone_problems(html) == []
 
 
 def test_someone_else_with_the_thanks_url_learns_nothing_about_the_inquiry(app, client):

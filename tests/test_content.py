@@ -13,14 +13,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 import catalog
 from tests import content_checks as checks
 from tests.conftest import ROOT, catalog_paths
 
 PAGES = catalog.load(ROOT / "content/pages.toml")
-# Pages that are not health information and so cite no authority.
-NO_SOURCES = {"/privacy"}
 
 
 def page_html(client, path: str) -> str:
@@ -35,12 +34,11 @@ def page_html(client, path: str) -> str:
 @pytest.mark.parametrize("path", catalog_paths())
 def test_page_lists_its_sources_with_https_links(client, path):
     page = PAGES.find(path)
-    if path not in NO_SOURCES:
-        assert page.sources, f"{path} lists no sources in content/pages.toml"
+    assert page.sources, f"{path} lists no sources in content/pages.toml"
     html = page_html(client, path)
     for source in page.sources:
         assert source.url.startswith("https://"), f"{path}: source {source.name!r} is not an https:// link"
-        assert f'href="{source.url}"' in html, f"{path}: source {source.name!r} is not shown on the page"
+        assert f'href="{escape(source.url)}"' in html, f"{path}: source {source.name!r} is not shown on the page"
 
 
 @pytest.mark.parametrize("path", catalog_paths())
@@ -227,13 +225,6 @@ def test_overdose_steps_come_before_any_explanation(client):
     assert tags.index("ol") < first_paragraph, "/overdose explains before it gives the steps"
     before = set(tags[tags.index("article") + 1 : tags.index("ol")])
     assert before <= {"h2"}, f"/overdose: only a heading may come before the steps, found {before}"
-
-
-def test_overdose_steps_cover_the_essentials(client):
-    html = page_html(client, "/overdose")
-    steps = html[html.index('<ol class="steps">') : html.index("</ol>")]
-    for needed in ("911", "naloxone", "2 to 3 minutes", "breath", "side", "Stay with them"):
-        assert needed in steps, f"/overdose steps lack {needed!r}"
 
 
 def test_insurance_page_lists_the_configured_carriers(app, client):

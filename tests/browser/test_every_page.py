@@ -103,3 +103,20 @@ def test_education_pages_set_no_cookies_and_run_no_javascript(phone):
         assert page.locator("script").count() == 0, f"{path} has a script"
     assert context.cookies() == []
     assert not [r.url for r in watch.requests if r.resource_type == "script"]
+
+
+# Five short lines on a 320 px phone (about 133 px measured); a sixth line would pass 150 px.
+CRISIS_STRIP_MAX_PX = 144
+
+
+@pytest.mark.parametrize("path", ["/", "/contact"])
+def test_crisis_strip_stays_one_short_block_at_320px(phone, path):
+    _, page, _ = phone(js=True)
+    page.set_viewport_size({"width": 320, "height": 568})
+    page.goto(path)
+    strip = page.locator("aside.crisis")
+    assert strip.locator("p").count() == 1
+    height = strip.bounding_box()["height"]
+    assert height <= CRISIS_STRIP_MAX_PX, f"crisis strip is {height:.0f} px tall at 320 px"
+    for name in ("988lifeline.org", "1-800-662-4357"):
+        assert strip.get_by_role("link", name=name).is_visible()
