@@ -68,7 +68,7 @@ def test_overdose_steps_say_what_to_do_at_each_turn(client):
     text = " ".join(overdose_steps(page_html(client, "/overdose")))
     for needed in (
         "911",
-        "dispatcher",  # 911 coaches CPR ...
+        "operator",  # 911 coaches CPR ...
         "training",  # ... and no training is needed
         "naloxone",
         "every 2 to 3 minutes",  # keep dosing ...
@@ -131,8 +131,9 @@ def test_withdrawal_page_lists_when_to_go_to_the_emergency_room(client):
     html = page_html(client, "/withdrawal")
     blocks = checks.read_blocks(html)
     heading = next(i for i, b in enumerate(blocks) if b["tag"] == "h2" and "emergency room" in b["text"])
-    items = [b["text"] for b in blocks[heading + 1 :] if b["tag"] == "li"][:12]
-    joined = " ".join(items)
+    following = blocks[heading + 1 :]
+    end = next((i for i, b in enumerate(following) if b["tag"] == "h2"), len(following))
+    joined = " ".join(b["text"] for b in following[:end])
     for sign in ("blood pressure", "heart", "seizure", "vomiting", "confused", "pregnant"):
         assert sign in joined, f"/withdrawal's emergency room list lacks {sign!r}"
 
