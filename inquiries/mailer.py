@@ -1,12 +1,15 @@
 """The staff email: composed with Flask-Mail from ``templates/email/``, sent through ``inquiries.smtp``.
 
-Flask-Mail builds the message; its own ``Connection`` is not used (no timeout, unverified TLS).
+Flask-Mail builds the message; its own ``Connection`` is not used (no timeout, unverified TLS), and
+its text parts are replaced by ones SMTP can always carry (see :func:`text_part`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ssl
+from email import charset as email_charset
+from email.mime.text import MIMEText
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,7 +19,7 @@ from flask_mail import Message, sanitize_address, sanitize_addresses
 
 from inquiries.smtp import DeliveryError, classify, open_smtp, quit_quietly
 
-__all__ = ["DeliveryError", "compose", "send"]
+__all__ = ["DeliveryError", "StaffMessage", "compose", "send", "text_part"]
 
 # Every answer in plain words; a value we don't know is shown as it was stored.
 ANSWERS = {
@@ -24,6 +27,29 @@ ANSWERS = {
     "voicemail_ok": {"yes": "Yes", "no": "No: do not leave a voicemail"},
     "who": {"self": "Themselves", "loved_one": "Someone they care about"},
 }
+
+
+def text_part(text: str, subtype: str = "plain") -> MIMEText:
+    """A UTF-8 text part in quoted-printable or base64, whichever is shorter: never a line over 76.
+
+    Flask-Mail 0.10 registers UTF-8 bodies as 8bit (``charset.add_charset(..., None, ...)``), which
+    sends each paragraph as one line: a message of about 960 characters without a line break goes
+    past SMTP's 998-character line limit and the server refuses it ("500 Line too long"). Both
+    encodings wrap lines and are 7-bit, so a server without 8BITMIME takes the message too.
+    """
+    parts = []
+    for encoding in (email_charset.QP, email_charset.BASE64):
+        utf8 = email_charset.Charset("utf-8")
+        utf8.body_encoding = encoding
+        parts.append(MIMEText(text, _subtype=subtype, _charset=utf8))
+    return min(parts, key=lambda part: len(part.get_payload()))
+
+
+class StaffMessage(Message):
+    """Flask-Mail's message, with every text part built by :func:`text_part`."""
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
+        return text_part(text or "", subtype)
 
 
 def compose(inquiry: dict[str, Any], message_id: str) -> Message:
@@ -44,7 +70,7 @@ def compose(inquiry: dict[str, Any], message_id: str) -> Message:
     subject = f"New website inquiry #{inquiry['ref']}"
     if inquiry.get("spam_reason"):
         subject += " (possible spam)"
-    message = Message(
+    message = StaffMessage(
         subject=subject,
         recipients=staff_addresses(config),
         body=render_template("email/inquiry.txt", **context),
