@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from flask_mail import Message, sanitize_address, sanitize_addresses
 
+from inquiries import addresses
 from inquiries.smtp import DeliveryError, classify, open_smtp, quit_quietly
 
 __all__ = ["DeliveryError", "StaffMessage", "compose", "send", "text_part"]
@@ -59,12 +60,14 @@ def compose(inquiry: dict[str, Any], message_id: str) -> Message:
     """
     config = current_app.config
     created = dt.datetime.fromisoformat(inquiry["created_at"])
+    address = reply_to(inquiry.get("email"))
     context = {
         "inquiry": inquiry,
         "ref": inquiry["ref"],
         "received": received_at(created, config["SITE_TIMEZONE"]),
         "answers": plain_answers(inquiry),
-        "reply_to": reply_to(inquiry.get("email")),
+        "reply_to": address,
+        "reply_link": addresses.mailto(address) if address else None,
         "spam_reason": spam_note(inquiry.get("spam_reason")),
     }
     subject = f"New website inquiry #{inquiry['ref']}"
@@ -95,14 +98,16 @@ def reply_to(email: str | None) -> str | None:
     """The visitor's address, normalised, if it is a valid one; otherwise no Reply-To at all.
 
     An address with a non-ASCII local part (``josé@…``) is left out of the header: Flask-Mail cannot
-    encode it, and staff still see it in the body.
+    encode it, and staff still see it in the body. So is one with ``%``, ``?`` or ``&`` before the
+    ``@`` (stored before the form refused them): its reply link could add recipients.
     """
     if not email:
         return None
     try:
-        return validate_email(email, check_deliverability=False, allow_smtputf8=False).normalized
+        normalized = validate_email(email, check_deliverability=False, allow_smtputf8=False).normalized
     except EmailNotValidError:
         return None
+    return None if addresses.has_link_tricks(normalized) else normalized
 
 
 def received_at(when: dt.datetime, timezone: str) -> str:
