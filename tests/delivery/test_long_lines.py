@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import time
+from urllib.parse import urlencode
 
 import pytest
 
@@ -12,6 +14,8 @@ from inquiries import mailer, outbox
 from inquiries.forms import MESSAGE_MAX
 from tests.delivery.conftest import VISITOR, outbox_row
 from tests.delivery.test_end_to_end import form_data
+from tests.servers import wait_for
+from tests.test_contact_abuse import browser_session, gunicorn, request
 
 SMTP_LINE_LIMIT = 998  # RFC 5321 4.5.3.1.6 / RFC 5322 2.1.1, without the CRLF
 RECOMMENDED_LINE = 78  # RFC 5322 2.1.1: lines SHOULD be no longer
@@ -88,3 +92,21 @@ def test_no_line_of_a_flagged_email_to_many_staff_passes_the_limit(compose_app_f
         raw = mailer.compose(inquiry, "<inquiry-K7Q2-M9XD.ab@center.test>").as_bytes()
     assert max(len(line) for line in raw.split(b"\r\n")) <= SMTP_LINE_LIMIT
     assert raw.isascii()
+
+
+@pytest.mark.slow
+def test_through_gunicorn_the_longest_message_reaches_staff_once_and_intact(tmp_path, mail_server):
+    """The same, as a visitor sends it: the production server, CSRF on, its own sender thread."""
+    mail = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": mail_server.port, "STAFF_EMAILS": ["intake@center.test"]}
+    with gunicorn(tmp_path, OUTBOX_WORKER=True, **mail) as (port, _):
+        hidden, headers = browser_session(port)
+        form = {**hidden, **VISITOR, "message": MESSAGE, "name": NAME}
+        status, answer, _ = request(port, "POST", "/contact", urlencode(form), headers)
+        assert status == 303
+        assert wait_for(lambda: mail_server.received, timeout=20)
+        time.sleep(1)  # a retry would come within a second (a sender thread in each worker)
+    assert mail_server.handler.attempts == 1 and len(mail_server.received) == 1
+    [message] = mail_server.received
+    assert message["Subject"].startswith("New website inquiry #" + answer["Location"].rsplit("/", 1)[1])
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert f"Their message:\n{MESSAGE}\n" in text and f"Name: {NAME}\n" in text
