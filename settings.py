@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 import click
 from email_validator import EmailNotValidError, validate_email
 
+from inquiries import smtp
+
 DEMO_PHONE = "+1 555-010-0199"
 DEMO_SECRET_KEY = "demo-secret-key-change-me"  # noqa: S105 - a known demo value, refused in production
 DEMO_DOMAIN = "example.org"
@@ -44,12 +46,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_DEFAULT_SENDER", f"website@{DEMO_DOMAIN}", "From address of staff email; use the site's own domain."),
     Setting("MAIL_CA_FILE", None, "PEM file of the CA that signed the SMTP server's certificate, if not a public CA."),
     Setting("MAIL_TIMEOUT", 20, "Seconds before an SMTP connection or reply is given up (at most 30)."),
+    Setting(
+        "MAIL_DATA_TIMEOUT",
+        600,
+        "Seconds to wait for the server's answer after the message itself (at most 600, as RFC 5321 allows).",
+    ),
     Setting("STAFF_EMAILS", [], 'JSON list of staff addresses that receive inquiries, e.g. ["intake@center.org"].'),
     Setting("OUTBOX_WORKER", True, "true: a sender thread runs in each web process; false: run `flask outbox work`."),
     Setting("OUTBOX_POLL_SECONDS", 5, "How often an idle sender looks for new messages."),
     Setting("OUTBOX_RETRY_BASE_SECONDS", 30, "First retry delay after a temporary SMTP failure; doubles each time."),
     Setting("OUTBOX_RETRY_MAX_SECONDS", 3600, "Longest delay between two retries."),
-    Setting("OUTBOX_LEASE_SECONDS", 120, "A claim older than this (a crashed sender) is taken back."),
+    Setting(
+        "OUTBOX_LEASE_SECONDS",
+        900,
+        "A claim older than this (a crashed sender) is taken back. More than MAIL_DATA_TIMEOUT + 5 × MAIL_TIMEOUT.",
+    ),
     Setting("OUTBOX_ALARM_SECONDS", 900, "/healthz answers 503 when a message has waited longer than this."),
     Setting("CONTACT_RATE_LIMIT", "5 per hour", "Inquiries accepted per client address."),
     Setting("CONTACT_MIN_SECONDS", 3, "A form sent sooner than this after it was shown is marked possible spam."),
@@ -101,7 +112,28 @@ def production_problems(config: dict[str, Any]) -> list[str]:
     if DEMO_DOMAIN in site_email or not _valid_email(site_email):
         problems.append("FLASK_SITE_EMAIL is the demo address or not an email address: set the public address.")
     problems += _mail_problems(config) + _address_problems(config) + _number_problems(config)
-    return problems
+    return problems + lease_problems(config)
+
+
+def lease_problems(config: dict[str, Any]) -> list[str]:
+    """The outbox lease, if a sender could lose its claim while the mail server is still answering.
+
+    Checked on every start, not only in production: a message taken back mid-send goes out twice.
+    """
+    try:
+        lease = float(config.get("OUTBOX_LEASE_SECONDS"))
+        needed = smtp.conversation_seconds(config) + smtp.smtp_timeout(config)
+    except (TypeError, ValueError):
+        return [
+            "FLASK_OUTBOX_LEASE_SECONDS, FLASK_MAIL_TIMEOUT and FLASK_MAIL_DATA_TIMEOUT must be numbers of seconds."
+        ]
+    if lease > needed:
+        return []
+    return [
+        f"FLASK_OUTBOX_LEASE_SECONDS ({lease:g}) must be more than FLASK_MAIL_DATA_TIMEOUT + "
+        f"{smtp.ORDINARY_STEPS + 1} × FLASK_MAIL_TIMEOUT ({needed:g} s here): a sender still waiting for the mail "
+        "server's answer would lose its claim and staff would get the inquiry twice."
+    ]
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

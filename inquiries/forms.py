@@ -20,6 +20,7 @@ from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from inquiries import spam
+from inquiries.addresses import has_link_tricks
 from inquiries.store import FIELDS
 
 MESSAGE_MAX = 2000
@@ -78,9 +79,12 @@ def email_address(form: FlaskForm, field) -> None:
     if not field.data:
         return
     try:
-        field.normalized = validate_email(field.data, check_deliverability=False).normalized
+        normalized = validate_email(field.data, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise ValidationError("Enter an email address like name@example.com") from error
+    if has_link_tricks(normalized):
+        raise ValidationError("Enter an email address without %, ? or & before the @, like name@example.com")
+    field.normalized = normalized
 
 
 class Choice(RadioField):

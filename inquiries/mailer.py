@@ -1,12 +1,15 @@
 """The staff email: composed with Flask-Mail from ``templates/email/``, sent through ``inquiries.smtp``.
 
-Flask-Mail builds the message; its own ``Connection`` is not used (no timeout, unverified TLS).
+Flask-Mail builds the message; its own ``Connection`` is not used (no timeout, unverified TLS), and
+its text parts are replaced by ones SMTP can always carry (see :func:`text_part`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ssl
+from email import charset as email_charset
+from email.mime.text import MIMEText
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,9 +17,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from flask_mail import Message, sanitize_address, sanitize_addresses
 
+from inquiries import addresses
 from inquiries.smtp import DeliveryError, classify, open_smtp, quit_quietly
 
-__all__ = ["DeliveryError", "compose", "send"]
+__all__ = ["DeliveryError", "StaffMessage", "compose", "send", "text_part"]
 
 # Every answer in plain words; a value we don't know is shown as it was stored.
 ANSWERS = {
@@ -26,6 +30,29 @@ ANSWERS = {
 }
 
 
+def text_part(text: str, subtype: str = "plain") -> MIMEText:
+    """A UTF-8 text part in quoted-printable or base64, whichever is shorter: never a line over 76.
+
+    Flask-Mail 0.10 registers UTF-8 bodies as 8bit (``charset.add_charset(..., None, ...)``), which
+    sends each paragraph as one line: a message of about 960 characters without a line break goes
+    past SMTP's 998-character line limit and the server refuses it ("500 Line too long"). Both
+    encodings wrap lines and are 7-bit, so a server without 8BITMIME takes the message too.
+    """
+    parts = []
+    for encoding in (email_charset.QP, email_charset.BASE64):
+        utf8 = email_charset.Charset("utf-8")
+        utf8.body_encoding = encoding
+        parts.append(MIMEText(text, _subtype=subtype, _charset=utf8))
+    return min(parts, key=lambda part: len(part.get_payload()))
+
+
+class StaffMessage(Message):
+    """Flask-Mail's message, with every text part built by :func:`text_part`."""
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
+        return text_part(text or "", subtype)
+
+
 def compose(inquiry: dict[str, Any], message_id: str) -> Message:
     """The staff email for one inquiry (call inside an app context).
 
@@ -33,18 +60,20 @@ def compose(inquiry: dict[str, Any], message_id: str) -> Message:
     """
     config = current_app.config
     created = dt.datetime.fromisoformat(inquiry["created_at"])
+    address = reply_to(inquiry.get("email"))
     context = {
         "inquiry": inquiry,
         "ref": inquiry["ref"],
         "received": received_at(created, config["SITE_TIMEZONE"]),
         "answers": plain_answers(inquiry),
-        "reply_to": reply_to(inquiry.get("email")),
+        "reply_to": address,
+        "reply_link": addresses.mailto(address) if address else None,
         "spam_reason": spam_note(inquiry.get("spam_reason")),
     }
     subject = f"New website inquiry #{inquiry['ref']}"
     if inquiry.get("spam_reason"):
         subject += " (possible spam)"
-    message = Message(
+    message = StaffMessage(
         subject=subject,
         recipients=staff_addresses(config),
         body=render_template("email/inquiry.txt", **context),
@@ -69,14 +98,16 @@ def reply_to(email: str | None) -> str | None:
     """The visitor's address, normalised, if it is a valid one; otherwise no Reply-To at all.
 
     An address with a non-ASCII local part (``josé@…``) is left out of the header: Flask-Mail cannot
-    encode it, and staff still see it in the body.
+    encode it, and staff still see it in the body. So is one with ``%``, ``?`` or ``&`` before the
+    ``@`` (stored before the form refused them): its reply link could add recipients.
     """
     if not email:
         return None
     try:
-        return validate_email(email, check_deliverability=False, allow_smtputf8=False).normalized
+        normalized = validate_email(email, check_deliverability=False, allow_smtputf8=False).normalized
     except EmailNotValidError:
         return None
+    return None if addresses.has_link_tricks(normalized) else normalized
 
 
 def received_at(when: dt.datetime, timezone: str) -> str:

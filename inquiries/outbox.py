@@ -18,7 +18,7 @@ import sqlite_utils
 from flask import Flask
 
 from inquiries import db as dbmod
-from inquiries import mailer
+from inquiries import mailer, smtp
 from inquiries.store import immediate
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def send_due(
                 row = claim_next(db, worker_id, lease=lease)
                 if row is None:
                     break
-                outcome = _deliver(app, db, row, worker_id, lease, ssl_context)
+                outcome = _deliver(app, db, row, worker_id, ssl_context)
                 counts[outcome] += 1
     finally:
         if own:
@@ -160,7 +160,7 @@ def send_due(
     return counts
 
 
-def _deliver(app: Flask, db, row: dict, worker_id: str, lease: float, ssl_context) -> str:
+def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
     inquiry = next(db.query("SELECT * FROM inquiries WHERE id = ?", [row["inquiry_id"]]), None)
     ref = inquiry["ref"] if inquiry else f"(outbox {row['id']})"
     config = app.config
@@ -173,8 +173,9 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, lease: float, ssl_contex
             # Building the email is deterministic: what fails now fails on every retry (a bug).
             # Only the type is kept: an exception's text could quote what the visitor wrote.
             raise mailer.DeliveryError(f"could not build the email: {type(exc).__name__}", permanent=True) from None
-        # Half the lease: the conversation ends well before another sender may take the message back.
-        refused = mailer.send(message, config, ssl_context=ssl_context, budget=lease / 2)
+        # The lease is longer than this (settings.lease_problems), so no other sender takes the
+        # message back while the server may still be confirming it.
+        refused = mailer.send(message, config, ssl_context=ssl_context, budget=smtp.conversation_seconds(config))
     except mailer.DeliveryError as exc:
         if exc.permanent:
             mark_dead(db, row, worker_id, _error_text(exc), ref=ref, reason=exc.reason)

@@ -3,6 +3,11 @@
 Flask-Mail 0.10.0's ``Connection`` opens SMTP with no timeout (a silent server hangs the sender for
 ever) and calls ``starttls()`` without an SSL context (certificates are never checked). This module
 replaces it, and sorts failures into temporary (retry later) and permanent (give up).
+
+Two waits: ``MAIL_TIMEOUT`` (at most 30 s) for connecting and every ordinary reply, and
+``MAIL_DATA_TIMEOUT`` (at most 10 minutes, RFC 5321 4.5.3.2.6) for the reply after the message
+body. A server that has the message but is slow to confirm it would otherwise get it again on
+every retry.
 """
 
 from __future__ import annotations
@@ -14,6 +19,10 @@ import time
 from typing import Any
 
 MAX_TIMEOUT = 30.0
+MAX_DATA_TIMEOUT = 600.0
+# Ordinary steps a conversation is allowed besides the final reply (connect and greeting, EHLO and
+# STARTTLS, login, envelope and DATA), each at most MAIL_TIMEOUT; real servers answer in milliseconds.
+ORDINARY_STEPS = 4
 
 
 class DeliveryError(Exception):
@@ -31,25 +40,50 @@ def smtp_timeout(config: dict[str, Any]) -> float:
     return min(float(config.get("MAIL_TIMEOUT") or MAX_TIMEOUT), MAX_TIMEOUT)
 
 
+def data_timeout(config: dict[str, Any]) -> float:
+    """``MAIL_DATA_TIMEOUT``: seconds to wait for the reply after the message body, at most 600."""
+    return min(float(config.get("MAIL_DATA_TIMEOUT") or MAX_DATA_TIMEOUT), MAX_DATA_TIMEOUT)
+
+
+def conversation_seconds(config: dict[str, Any]) -> float:
+    """The longest one delivery may talk to the server: the final reply's wait and the ordinary steps."""
+    return data_timeout(config) + ORDINARY_STEPS * smtp_timeout(config)
+
+
 def tls_context(config: dict[str, Any]) -> ssl.SSLContext:
     """A verifying TLS context: system CAs, or ``MAIL_CA_FILE`` for a relay with a private CA."""
     return ssl.create_default_context(cafile=config.get("MAIL_CA_FILE") or None)
 
 
 class _DeadlineMixin:
-    """Shrinks each reply's timeout so the whole conversation ends by ``deadline`` (monotonic)."""
+    """Shrinks each reply's timeout so the whole conversation ends by ``deadline`` (monotonic);
+    the reply after the message body may take ``data_timeout`` instead of ``timeout``."""
 
-    def __init__(self, *args, deadline: float = float("inf"), **kwargs) -> None:
+    def __init__(self, *args, deadline: float = float("inf"), data_timeout: float = MAX_DATA_TIMEOUT, **kwargs) -> None:
         self.deadline = deadline
+        self.data_timeout = data_timeout
+        self._data_replies: int | None = None  # replies read inside data(): 1 is "354", 2 the verdict
         super().__init__(*args, **kwargs)
 
+    def data(self, msg):
+        self._data_replies = 0
+        try:
+            return super().data(msg)
+        finally:
+            self._data_replies = None
+
     def getreply(self):
+        timeout = self.timeout
+        if self._data_replies is not None:
+            self._data_replies += 1
+            if self._data_replies == 2:
+                timeout = self.data_timeout
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             self.close()
             raise TimeoutError("SMTP conversation ran past its deadline")
         if self.sock is not None:
-            self.sock.settimeout(min(self.timeout, remaining))
+            self.sock.settimeout(min(timeout, remaining))
         return super().getreply()
 
 
@@ -65,7 +99,8 @@ def open_smtp(config: dict[str, Any], *, ssl_context: ssl.SSLContext | None = No
     """Connect, secure (implicit TLS or STARTTLS, certificate and name verified) and log in.
 
     Never falls back to clear text: a server that doesn't offer STARTTLS raises.
-    ``budget``: seconds the whole conversation may take, on top of each operation's timeout.
+    ``budget``: seconds the whole conversation may take, on top of each operation's timeout
+    (:func:`conversation_seconds` is the most a delivery needs).
     """
     timeout = smtp_timeout(config)
     deadline = float("inf") if budget is None else time.monotonic() + budget
@@ -73,10 +108,11 @@ def open_smtp(config: dict[str, Any], *, ssl_context: ssl.SSLContext | None = No
         timeout = min(timeout, budget)
     host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
     context = ssl_context or tls_context(config)
+    waits = {"deadline": deadline, "data_timeout": data_timeout(config)}
     if config.get("MAIL_USE_SSL"):
-        smtp = _SMTPSSL(host, port, timeout=timeout, context=context, deadline=deadline)
+        smtp = _SMTPSSL(host, port, timeout=timeout, context=context, **waits)
     else:
-        smtp = _SMTP(host, port, timeout=timeout, deadline=deadline)
+        smtp = _SMTP(host, port, timeout=timeout, **waits)
     try:
         if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
             smtp.starttls(context=context)

@@ -134,6 +134,7 @@ def delivery_config(tmp_path, port: int, **overrides) -> dict:
         "MAIL_DEFAULT_SENDER": SENDER,
         "STAFF_EMAILS": STAFF,
         "MAIL_TIMEOUT": 1,
+        "MAIL_DATA_TIMEOUT": 2,
         "OUTBOX_RETRY_BASE_SECONDS": 0.2,
         "OUTBOX_RETRY_MAX_SECONDS": 1,
         "OUTBOX_LEASE_SECONDS": 10,

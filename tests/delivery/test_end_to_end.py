@@ -31,6 +31,7 @@ def live_app(make_app, blackhole):
     app = make_app(
         blackhole.port,
         MAIL_TIMEOUT=3,
+        OUTBOX_LEASE_SECONDS=20,
         OUTBOX_WORKER=True,
         WTF_CSRF_ENABLED=False,
         CONTACT_MIN_SECONDS=0,

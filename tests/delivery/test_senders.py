@@ -176,7 +176,7 @@ def test_outbox_work_sends_in_the_foreground_and_stops_on_sigterm(mail_app, mail
 
 
 def test_a_message_claimed_by_a_sender_that_died_is_delivered_by_another(make_app, mail_server, db):
-    app = make_app(mail_server.port, OUTBOX_LEASE_SECONDS=1.5)
+    app = make_app(mail_server.port, OUTBOX_LEASE_SECONDS=1.5, MAIL_TIMEOUT=0.2, MAIL_DATA_TIMEOUT=0.2)
     ref = save(db)
     assert outbox.claim_next(db, "killed-mid-send", lease=1.5) is not None
     assert outbox.send_due(app, db, worker_id="survivor") == {"sent": 0, "retry": 0, "dead": 0}

@@ -1,0 +1,115 @@
+"""A mail server that takes the message but answers late gets it once: the wait after the body is long."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import time
+
+import pytest
+
+import settings
+from app import create_app
+from inquiries import mailer, outbox, smtp
+from tests.delivery.conftest import Handler, MailServer, outbox_row, save
+
+
+class LateHandler(Handler):
+    """Has the message as soon as it arrives (as a real server does) and says so after ``delay`` seconds."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
+        with self.lock:
+            self.attempts += 1
+            self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            self.envelopes.append(envelope)
+        await asyncio.sleep(self.delay)
+        return "250 2.0.0 OK"
+
+
+class SlowMailHandler(Handler):
+    """Slow to answer MAIL FROM, an ordinary step that keeps the short timeout."""
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        await asyncio.sleep(3)
+        envelope.mail_from = address
+        return "250 OK"
+
+
+@pytest.fixture
+def server_with(request):
+    servers = []
+
+    def start(handler: Handler) -> MailServer:
+        server = MailServer()
+        server.handler = handler
+        servers.append(server.start())
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def test_a_server_that_answers_the_message_late_gets_it_exactly_once(make_app, server_with, db):
+    # Compressed: the server answers 2.5 s after the body, past MAIL_TIMEOUT (1 s) but within MAIL_DATA_TIMEOUT.
+    server = server_with(LateHandler(delay=2.5))
+    app = make_app(server.port, MAIL_TIMEOUT=1, MAIL_DATA_TIMEOUT=5, OUTBOX_LEASE_SECONDS=12)
+    ref = save(db)
+    started = time.monotonic()
+    while time.monotonic() - started < 10 and outbox_row(db, ref)["status"] != "sent":
+        outbox.send_due(app, db)
+        time.sleep(0.1)
+    for _ in range(10):  # and nothing goes out again afterwards
+        outbox.send_due(app, db)
+        time.sleep(0.1)
+    row = outbox_row(db, ref)
+    assert len(server.received) == 1, f"{len(server.received)} copies"
+    assert row["status"] == "sent" and row["attempts"] == 1
+
+
+def test_a_final_reply_later_than_mail_data_timeout_is_given_up_after_it(make_app, server_with, db):
+    server = server_with(LateHandler(delay=4))
+    app = make_app(server.port, MAIL_TIMEOUT=0.5, MAIL_DATA_TIMEOUT=1.5)
+    with app.app_context():
+        message = mailer.compose(next(db.query("SELECT * FROM inquiries WHERE ref = ?", [save(db)])), "<m@t>")
+        started = time.monotonic()
+        with pytest.raises(mailer.DeliveryError, match="timed out"):
+            mailer.send(message, app.config)
+    assert 1.4 < time.monotonic() - started < 3  # MAIL_DATA_TIMEOUT, not MAIL_TIMEOUT, not for ever
+
+
+def test_the_other_steps_keep_the_short_timeout(make_app, server_with, db):
+    server = server_with(SlowMailHandler())
+    app = make_app(server.port, MAIL_TIMEOUT=1, MAIL_DATA_TIMEOUT=8, OUTBOX_LEASE_SECONDS=20)
+    with app.app_context():
+        message = mailer.compose(next(db.query("SELECT * FROM inquiries WHERE ref = ?", [save(db)])), "<m@t>")
+        started = time.monotonic()
+        with pytest.raises(mailer.DeliveryError, match="timed out"):
+            mailer.send(message, app.config)
+    assert time.monotonic() - started < 2.5
+
+
+@pytest.mark.parametrize(("configured", "used"), [(None, 600), (0, 600), (5, 5), (600, 600), (3600, 600)])
+def test_mail_data_timeout_defaults_to_and_never_passes_ten_minutes(configured, used):
+    assert smtp.data_timeout({"MAIL_DATA_TIMEOUT": configured}) == used
+
+
+def test_the_default_lease_outlasts_the_longest_conversation():
+    config = settings.defaults()
+    assert settings.lease_problems(config) == []
+    assert config["OUTBOX_LEASE_SECONDS"] > smtp.conversation_seconds(config) >= 600
+    assert settings.lease_problems({**config, "MAIL_TIMEOUT": 30}) == []
+
+
+def test_a_lease_shorter_than_the_wait_is_refused_at_start_and_by_check_config(tmp_path):
+    config = {"TESTING": True, "DATABASE": str(tmp_path / "site.db"), "OUTBOX_WORKER": False}
+    with pytest.raises(settings.ConfigError, match="FLASK_OUTBOX_LEASE_SECONDS"):
+        create_app({**config, "OUTBOX_LEASE_SECONDS": 120})
+    problems = settings.production_problems({**settings.defaults(), "OUTBOX_LEASE_SECONDS": 600})
+    assert any("FLASK_OUTBOX_LEASE_SECONDS" in p and "FLASK_MAIL_DATA_TIMEOUT" in p for p in problems)
+    assert create_app({**config, "OUTBOX_LEASE_SECONDS": 30, "MAIL_DATA_TIMEOUT": 5, "MAIL_TIMEOUT": 2})
