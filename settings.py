@@ -51,7 +51,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OUTBOX_RETRY_MAX_SECONDS", 3600, "Longest delay between two retries."),
     Setting("OUTBOX_LEASE_SECONDS", 120, "A claim older than this (a crashed sender) is taken back."),
     Setting("OUTBOX_ALARM_SECONDS", 900, "/healthz answers 503 when a message has waited longer than this."),
-    Setting("CONTACT_RATE_LIMIT", "5 per hour", "Inquiries accepted per client address."),
+    Setting(
+        "CONTACT_RATE_LIMIT",
+        "5 per hour",
+        "Inquiries accepted per client address (one count for all workers, kept in the database).",
+    ),
     Setting("CONTACT_MIN_SECONDS", 3, "A form sent sooner than this after it was shown is marked possible spam."),
     Setting("CONTACT_TOKEN_SECONDS", 6 * 3600, "How long a form's CSRF token and timer stay valid."),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes (larger gets a friendly 413)."),

@@ -7,26 +7,49 @@ asks them to go Back, where the browser still holds it, and the htmx form is lef
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import sqlite3
 from collections.abc import Callable
 
 from flask import Flask, current_app, render_template, request
-from flask_limiter import Limiter, RateLimitExceeded
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from limits import parse
+from limits.storage import storage_from_string
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, TooManyRequests
 
+from inquiries import db as dbmod
+from inquiries import ratelimit  # noqa: F401 - registers the sqlite:// storage with limits
 from inquiries.forms import ContactForm
 from inquiries.store import FIELDS
 from views import errors
 
 csrf = CSRFProtect()
-# In-memory counts are per worker process; behind a proxy, PROXY_HOPS makes remote_addr the client.
-limiter = Limiter(get_remote_address, storage_uri="memory://")
 
 
-def contact_rate_limit() -> str:
-    """The configured limit, e.g. ``5 per hour``, read per request so tests and deploys can set it."""
-    return current_app.config["CONTACT_RATE_LIMIT"]
+class InquiryLimitReached(TooManyRequests):
+    """This client has sent ``CONTACT_RATE_LIMIT`` inquiries already (answered with the form, 429)."""
+
+
+def inquiry_admission() -> Callable[[sqlite3.Connection], None] | None:
+    """What `store.save_inquiry` calls, inside its transaction, to count a new inquiry against
+    ``CONTACT_RATE_LIMIT`` (e.g. ``5 per hour``, a moving window) for this client address.
+
+    The count lives in the site's database (``inquiries.ratelimit``), so every worker process
+    shares it and a restart keeps it. Behind a proxy, PROXY_HOPS makes remote_addr the client.
+    """
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return None
+    item = parse(current_app.config["CONTACT_RATE_LIMIT"])
+    storage = current_app.extensions["contact_rate_limit"]
+    client = request.remote_addr or "-"
+
+    def admit(conn: sqlite3.Connection) -> None:
+        if not storage.acquire_on(conn, f"contact/{client}", item.amount, item.get_expiry()):
+            current_app.logger.info("ratelimit %s (%s) exceeded at endpoint: %s", item, client, request.endpoint)
+            raise InquiryLimitReached()
+
+    return admit
 
 
 def is_contact_post() -> bool:
@@ -47,10 +70,11 @@ def init_app(app: Flask, render_form: Callable) -> None:
     # its refusal can keep the visitor's words. A test fails if a POST route appears elsewhere.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
-    # One Limiter serves every app in the process and would otherwise carry "disabled" over from
-    # an earlier app (tests build many); each app states its own.
     app.config.setdefault("RATELIMIT_ENABLED", True)
-    limiter.init_app(app)
+    # Keyed by an HMAC of the address under a key derived from the secret key: a copy of the
+    # database alone cannot be searched for an address by trying all of them.
+    salt = hmac.new(str(app.config["SECRET_KEY"]).encode(), b"contact rate limit", hashlib.sha256).hexdigest()
+    app.extensions["contact_rate_limit"] = storage_from_string(f"sqlite:///{dbmod.database_path(app)}", salt=salt)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
@@ -65,7 +89,7 @@ def init_app(app: Flask, render_form: Callable) -> None:
             return render_template("contact/_field.html", field=form[field])
         return render_form(form, status=400, notice="expired")
 
-    @app.errorhandler(RateLimitExceeded)
+    @app.errorhandler(InquiryLimitReached)
     def rate_limited(error: HTTPException):
         if not is_contact_post():
             return errors.render_error(error)
