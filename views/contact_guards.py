@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import sqlite3
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -58,9 +59,38 @@ def is_contact_post() -> bool:
 
 
 def check_csrf() -> None:
-    """Refuse a contact POST without a valid token (raises CSRFError, answered below)."""
+    """Refuse a contact POST without a valid token, or sent from another site's page when the
+    browser says so (raises CSRFError, answered below with the visitor's words)."""
     if current_app.config["WTF_CSRF_ENABLED"]:
         csrf.protect()
+        check_origin()
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of a URL, the default port spelled out; None if it is not http(s)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port
+
+
+def check_origin() -> None:
+    """Refuse a POST whose ``Origin`` (or, without one, ``Referer``) is neither this request's
+    own origin nor ``SITE_URL``'s. Without either header the token and the SameSite session
+    cookie stand alone: privacy browsers strip the Referer, and requiring it (Flask-WTF's
+    WTF_CSRF_SSL_STRICT, turned off in init_app) would refuse such a visitor on every try.
+    ``Origin: null`` (a sandboxed or opaque page) matches nothing."""
+    sent = request.headers.get("Origin") or request.headers.get("Referer")
+    if sent is None:
+        return
+    allowed = {_origin(request.host_url), _origin(current_app.config["SITE_URL"])} - {None}
+    if _origin(sent) not in allowed:
+        current_app.logger.warning("Contact POST refused: sent from a page of another site")
+        raise CSRFError("The request's origin does not match this site.")
 
 
 def init_app(app: Flask, render_form: Callable) -> None:
@@ -69,6 +99,7 @@ def init_app(app: Flask, render_form: Callable) -> None:
     # The contact blueprint checks its own POSTs (check_csrf) so the check runs after routing and
     # its refusal can keep the visitor's words. A test fails if a POST route appears elsewhere.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config["WTF_CSRF_SSL_STRICT"] = False  # check_origin does it without requiring a Referer
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     # Keyed by an HMAC of the address under a key derived from the secret key: a copy of the
