@@ -19,6 +19,7 @@ from views import contact_guards
 
 bp = Blueprint("contact", __name__)
 bp.record_once(lambda state: contact_guards.init_app(state.app, render_form))
+bp.before_request(contact_guards.read_body)
 bp.before_request(contact_guards.check_csrf)
 
 REF_PATTERN = re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$")

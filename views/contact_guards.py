@@ -17,7 +17,7 @@ from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
 from limits.storage import storage_from_string
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, TooManyRequests
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge, TooManyRequests
 
 from inquiries import db as dbmod
 from inquiries import ratelimit  # noqa: F401 - registers the sqlite:// storage with limits
@@ -56,6 +56,35 @@ def inquiry_admission() -> Callable[[sqlite3.Connection], None] | None:
 def is_contact_post() -> bool:
     """Whether the request is a POST to one of the contact form's endpoints."""
     return request.method == "POST" and (request.endpoint or "").startswith("contact.")
+
+
+class UploadRefused(BadRequest):
+    """A file was sent: the form has no file field, and a file could hold anything."""
+
+
+class UnreadableBody(BadRequest):
+    """The request body could not be read (e.g. malformed chunked encoding)."""
+
+
+def read_body() -> None:
+    """Read a contact POST's body once, up front, and refuse one that carries a file or cannot
+    be read, before anything else looks at it.
+
+    A malformed body makes the server's input stream raise its own exception while the form is
+    parsed (gunicorn: InvalidChunkSize, ChunkMissingTerminator…); whatever the server, that is
+    the client's mistake and gets a 400, not a 500 and a traceback.
+    """
+    if request.method != "POST":
+        return
+    try:
+        files = request.files  # parses the form fields too
+    except HTTPException:
+        raise  # too large (413) or the client went away: already answered below or by errors
+    except Exception as error:  # any server's own reader error: the body is bad
+        current_app.logger.warning("Contact POST refused: its body could not be read (%s)", type(error).__name__)
+        raise UnreadableBody() from None
+    if files:
+        raise UploadRefused()
 
 
 def check_csrf() -> None:
@@ -119,6 +148,26 @@ def init_app(app: Flask, render_form: Callable) -> None:
             # Nothing is changed by validating, so show the field as typed and judge it on Send.
             return render_template("contact/_field.html", field=form[field])
         return render_form(form, status=400, notice="expired")
+
+    @app.errorhandler(UploadRefused)
+    def upload_refused(error: UploadRefused):
+        if not is_contact_post():
+            return errors.render_error(error)
+        form = ContactForm()  # the text they typed; the file is not read
+        if request.endpoint == "contact.validate_field":
+            field = request.view_args.get("field", "")
+            if field not in FIELDS:
+                return errors.render_error(error)
+            return render_template("contact/_field.html", field=form[field]), 400
+        return render_form(form, status=400, notice="upload")
+
+    @app.errorhandler(UnreadableBody)
+    def unreadable(error: UnreadableBody):
+        message = (
+            "We could not read what your browser sent. Press your browser's Back button to return "
+            "to your message and send it again. Or call us."
+        )
+        return render_template("errors/error.html", code=400, title="That did not work", message=message), 400
 
     @app.errorhandler(InquiryLimitReached)
     def rate_limited(error: HTTPException):
