@@ -83,7 +83,10 @@ def test_one_limit_across_all_workers_and_restarts(tmp_path):
             assert_refusal_keeps_the_words(html, words)
     db = dbmod.connect(tmp_path / "site.db")
     assert db["inquiries"].count == LIMIT
+    assert db["rate_limits"].count == LIMIT  # one entry per accepted inquiry, none for refusals
     db.conn.close()
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("site.db*"))
+    assert b"127.0.0.1" not in raw  # the client address is kept only as a keyed hash
 
     # A restart (or a recycled worker) starts with the same counts.
     server, url = start_gunicorn(env, start_new_session=True)
