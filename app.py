@@ -39,9 +39,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         problems = settings.production_problems(app.config)
         if problems:
             raise settings.ConfigError("Refusing to start in production: " + " ".join(problems), problems)
-    problems = settings.lease_problems(app.config)
-    if problems:
-        raise settings.ConfigError("Refusing to start: " + " ".join(problems))
+    lease_note = settings.lengthen_short_lease(app.config)
+    app.extensions["config_notes"] = [lease_note] if lease_note else []
+    if lease_note:
+        app.logger.warning(lease_note)
     if app.config["PROXY_HOPS"]:
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -52,8 +52,8 @@ def scrub(text: str) -> str:
 
 
 class ScrubFilter(logging.Filter):
-    """Applies `scrub` to each record, for libraries that log a client address (Flask-Limiter
-    logs "ratelimit 5 per hour (203.0.113.77) exceeded at endpoint: contact.submit") or a URI."""
+    """Applies `scrub` to each record, for lines that carry a client address (the rate limit logs
+    "ratelimit 5 per hour (203.0.113.77) exceeded at endpoint: contact.submit") or a URI."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -29,7 +29,8 @@ HEADERS = {
     # Old Android WebViews ignore frame-ancestors; this covers them.
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    # same-origin, not no-referrer: Flask-WTF checks the Referer on HTTPS POSTs.
+    # same-origin, not no-referrer: where a browser sends no Origin, the contact form checks the
+    # Referer instead (views/contact_guards.py); it is never required.
     "Referrer-Policy": "same-origin",
     "Permissions-Policy": PERMISSIONS,
     "Cross-Origin-Opener-Policy": "same-origin",

@@ -62,11 +62,20 @@ SETTINGS: tuple[Setting, ...] = (
         "A claim older than this (a crashed sender) is taken back. More than MAIL_DATA_TIMEOUT + 5 × MAIL_TIMEOUT.",
     ),
     Setting("OUTBOX_ALARM_SECONDS", 900, "/healthz answers 503 when a message has waited longer than this."),
-    Setting("CONTACT_RATE_LIMIT", "5 per hour", "Inquiries accepted per client address."),
+    Setting(
+        "CONTACT_RATE_LIMIT",
+        "5 per hour",
+        "Inquiries accepted per client address (one count for all workers, kept in the database).",
+    ),
     Setting("CONTACT_MIN_SECONDS", 3, "A form sent sooner than this after it was shown is marked possible spam."),
     Setting("CONTACT_TOKEN_SECONDS", 6 * 3600, "How long a form's CSRF token and timer stay valid."),
     Setting("MAX_CONTENT_LENGTH", 64 * 1024, "Largest request body accepted, in bytes (larger gets a friendly 413)."),
-    Setting("PROXY_HOPS", 0, "Reverse proxies in front of the app whose X-Forwarded-* headers are trusted."),
+    Setting(
+        "PROXY_HOPS",
+        None,
+        "Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (unset: none). "
+        "Required in production: 1 behind the Caddy or nginx of deploy/.",
+    ),
     Setting("RETENTION_DAYS", 180, "Inquiries older than this are purged by `flask inquiries purge`."),
     Setting("SPAM_RETENTION_DAYS", 30, "Inquiries flagged as spam are purged after this many days."),
     Setting("SITE_NAME", "Example Recovery Center", "The center's name, shown on every page."),
@@ -111,15 +120,13 @@ def production_problems(config: dict[str, Any]) -> list[str]:
     site_email = str(config.get("SITE_EMAIL") or "")
     if DEMO_DOMAIN in site_email or not _valid_email(site_email):
         problems.append("FLASK_SITE_EMAIL is the demo address or not an email address: set the public address.")
-    problems += _mail_problems(config) + _address_problems(config) + _number_problems(config)
-    return problems + lease_problems(config)
+    problems += _mail_problems(config) + _address_problems(config) + _proxy_problems(config)
+    problems += _number_problems(config)
+    return problems
 
 
 def lease_problems(config: dict[str, Any]) -> list[str]:
-    """The outbox lease, if a sender could lose its claim while the mail server is still answering.
-
-    Checked on every start, not only in production: a message taken back mid-send goes out twice.
-    """
+    """The outbox lease, if a sender could lose its claim while the mail server is still answering."""
     try:
         lease = float(config.get("OUTBOX_LEASE_SECONDS"))
         needed = smtp.conversation_seconds(config) + smtp.smtp_timeout(config)
@@ -134,6 +141,39 @@ def lease_problems(config: dict[str, Any]) -> list[str]:
         f"{smtp.ORDINARY_STEPS + 1} × FLASK_MAIL_TIMEOUT ({needed:g} s here): a sender still waiting for the mail "
         "server's answer would lose its claim and staff would get the inquiry twice."
     ]
+
+
+def lengthen_short_lease(config: dict[str, Any]) -> str | None:
+    """Raise a lease that one slow delivery could outlast; say what was changed, if anything.
+
+    An env file from an older release may still set a short lease. The site must not refuse to
+    start over it, and a message taken back mid-send would reach staff twice, so the lease is
+    lengthened and the change reported (in the log at start, and by ``check-config``).
+    """
+    problems = lease_problems(config)
+    if not problems:
+        return None
+    try:
+        needed = smtp.conversation_seconds(config) + 2 * smtp.smtp_timeout(config)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(problems[0], problems) from error
+    config["OUTBOX_LEASE_SECONDS"] = needed
+    return f"{problems[0]} Using {needed:g} s; set FLASK_OUTBOX_LEASE_SECONDS={needed:g} or more."
+
+
+PROXY_HOPS_UNSET = (
+    "FLASK_PROXY_HOPS is not set: set it to the number of reverse proxies in front of the app, "
+    "1 with the Caddy or nginx of deploy/ (0 only if visitors reach gunicorn directly). Too low "
+    "(0 behind a proxy) and every visitor seems to come from one address, the proxy's, so one "
+    "person's inquiries use up the rate limit for everyone; too high (1 with nothing in front) "
+    "and a visitor can fake their address with an X-Forwarded-For header, to dodge the limit or "
+    "to lock out someone else's address."
+)
+
+
+def _proxy_problems(config: dict[str, Any]) -> list[str]:
+    """PROXY_HOPS left to its default: neither guess is safe, so production must state it."""
+    return [PROXY_HOPS_UNSET] if config.get("PROXY_HOPS") in (None, "") else []
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -198,6 +238,8 @@ def _number_problems(config: dict[str, Any]) -> list[str]:
     problems = []
     for name, smallest in (("PROXY_HOPS", 0), ("RETENTION_DAYS", 1), ("SPAM_RETENTION_DAYS", 1)):
         value = config.get(name)
+        if name == "PROXY_HOPS" and value in (None, ""):
+            continue  # unset: _proxy_problems explains
         if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
             problems.append(f"FLASK_{name} must be a whole number of at least {smallest}, not {value!r}.")
     return problems

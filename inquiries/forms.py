@@ -14,7 +14,7 @@ import unicodedata
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -25,16 +25,20 @@ from inquiries.store import FIELDS
 
 MESSAGE_MAX = 2000
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-# C0 controls and DEL: never typed by a person, and a way to smuggle headers or break a CSV.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
+# Never typed by a person, and ways to smuggle headers, break a CSV, drive a staff member's
+# terminal or make text read backwards: C0 controls but tab and line feed, DEL, C1 controls, and
+# the bidi embeddings, overrides and isolates.
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+LINE_BREAK = re.compile(r"[\n\u2028\u2029]")
 
 
 def clean_text(value: str | None) -> str | None:
-    """Strip outer spaces, use one form of each accented letter, and count a line break once."""
+    """Strip outer spaces, use one form of each accented letter, count a line break once, and
+    remove control and bidi-override characters (the answer is kept without them)."""
     if value is None:
         return None
-    return unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", INVISIBLE.sub("", text)).strip()
 
 
 def keep_or_new_key(value: str | None) -> str:
@@ -43,7 +47,7 @@ def keep_or_new_key(value: str | None) -> str:
 
 
 class OneLine:
-    """Reject line breaks and control characters in a one-line answer."""
+    """Reject line breaks in a one-line answer (control characters are already gone: clean_text)."""
 
     def __init__(self, what: str) -> None:
         self.what = what
@@ -51,14 +55,6 @@ class OneLine:
     def __call__(self, form: FlaskForm, field) -> None:
         if field.data and LINE_BREAK.search(field.data):
             raise ValidationError(f"{self.what} must be on one line")
-        if field.data and CONTROL.search(field.data):
-            raise ValidationError(f"{self.what} contains a character we cannot accept. Please remove it")
-
-
-def no_control_characters(form: FlaskForm, field) -> None:
-    """Reject NUL and other invisible control characters (line breaks and tabs are fine)."""
-    if field.data and CONTROL.search(field.data.replace("\t", " ")):
-        raise ValidationError("Your message contains a character we cannot accept. Please remove it")
 
 
 def phone_number(form: FlaskForm, field) -> None:
@@ -104,6 +100,15 @@ class Choice(RadioField):
 
 class ContactForm(FlaskForm):
     """Someone reaching out: how to reach them and what they want to tell us."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            """Read the submitted text fields only. Flask-WTF would also hand the fields any
+            uploaded file or JSON value, which no field here can take (an upload is refused in
+            ``views.contact_guards``)."""
+            if formdata is None or hasattr(formdata, "getlist"):
+                return formdata  # given by the caller
+            return (request.form or None) if form.is_submitted() else None
 
     name = StringField(
         "Your name",
@@ -165,7 +170,6 @@ class ContactForm(FlaskForm):
         validators=[
             DataRequired("Tell us how we can help"),
             Length(max=MESSAGE_MAX, message=f"Your message must be {MESSAGE_MAX:,} characters or fewer"),
-            no_control_characters,
         ],
         render_kw={"rows": 6, "maxlength": MESSAGE_MAX},
     )

@@ -134,6 +134,25 @@ def since_utc(day: dt.datetime | None, zone: dt.tzinfo) -> str | None:
     return start.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
+# What a terminal acts on or that reorders text on screen (C0 and C1 controls, DEL, bidi marks,
+# embeddings, overrides and isolates), from a row an older release stored before such
+# characters were removed from the answers.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` safe to print on a terminal: each control or bidi character written as an escape
+    (``\\x1b``, ``\\u202e``), except those in ``keep`` (e.g. line breaks in a message)."""
+
+    def escape(match: re.Match) -> str:
+        char = match[0]
+        if char in keep:
+            return char
+        return f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
+
+    return UNPRINTABLE.sub(escape, text)
+
+
 def words(field: str, value) -> str:
     """A stored value as staff read it: ``loved_one`` → ``Someone they care about``."""
     if field == "email_status":

@@ -23,6 +23,7 @@ from inquiries.staff import (
     erase_sink_copies,
     find,
     local_time,
+    printable,
     purge,
     query_inquiries,
     since_utc,
@@ -71,7 +72,7 @@ def list_command(since: dt.datetime | None, spam: bool) -> None:
 
 
 def _cut(value, width: int) -> str:
-    text = " ".join(str(value or "").split())
+    text = printable(" ".join(str(value or "").split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -91,9 +92,10 @@ def show_command(ref: str) -> None:
     click.echo(f"{LABELS['ref']}: {row['ref']}")
     click.echo(f"{LABELS['created_at']}: {local_time(row['created_at'], zone)} ({zone})")
     for field in (*FIELDS, "email_status"):
-        click.echo(f"{LABELS[field]}: {words(field, row.get(field))}")
+        keep = "\n\t" if field == "message" else ""  # a message's own line breaks stay readable
+        click.echo(f"{LABELS[field]}: {printable(words(field, row.get(field)), keep=keep)}")
     if row.get("spam_reason"):
-        click.echo(f"{LABELS['spam_reason']}: {row['spam_reason']}")
+        click.echo(f"{LABELS['spam_reason']}: {printable(row['spam_reason'])}")
 
 
 @inquiries_cli.command("export")
@@ -178,6 +180,8 @@ def check_config_command() -> None:
         problems.append(f"FLASK_DATABASE: the folder {folder} is not writable by this user.")
     for problem in problems:
         click.echo(f"- {problem}")
+    for note in current_app.extensions.get("config_notes", []):
+        click.echo(f"Note: {note}")
     if problems:
         click.echo(f"{len(problems)} problem(s). Fix them in the environment file, then run this again.")
         raise SystemExit(1)

@@ -7,10 +7,12 @@ import datetime as dt
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import sqlite_utils
+
+from inquiries import ratelimit
 
 FIELDS = ("name", "phone", "email", "contact_method", "voicemail_ok", "who", "insurance", "message")
 
@@ -67,6 +69,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     )
     db["outbox"].create_index(["status", "next_attempt_at"], if_not_exists=True)
     db["outbox"].create_index(["inquiry_id"], if_not_exists=True)
+    ratelimit.init_schema(db)
 
 
 def new_ref() -> str:
@@ -91,11 +94,14 @@ def save_inquiry(
     spam_reason: str | None = None,
     send_email: bool = True,
     domain: str = "localhost",
+    admit: Callable[[sqlite3.Connection], None] | None = None,
 ) -> Saved:
     """Store an inquiry and, unless ``send_email`` is false, its outbox message in one transaction.
 
     Idempotent on ``submission_key``: a repeat (double tap, network retry, refresh) returns the
-    reference of the first save and writes nothing.
+    reference of the first save and writes nothing. ``admit`` runs inside that transaction, after
+    the repeat check and before the insert, and refuses a new inquiry by raising (the rate limit):
+    every process takes the same lock, so a repeat is never counted and a count is never raced.
     """
     existing = find_by_key(db, submission_key)
     if existing:
@@ -111,6 +117,11 @@ def save_inquiry(
     )
     try:
         with immediate(db):  # one transaction: both rows, or neither
+            existing = find_by_key(db, submission_key)  # a parallel request may have saved it meanwhile
+            if existing:
+                return Saved(existing, created=False)
+            if admit is not None:
+                admit(db.conn)
             inquiry_id = db["inquiries"].insert(row).last_pk
             if send_email:
                 db["outbox"].insert(

@@ -20,6 +20,7 @@ PRODUCTION = {
     "SITE_NAME": "Center Test Recovery",
     "SITE_ADDRESS": "1 Test Road, Testville, NY 10001",
     "SITE_EMAIL": "help@center.test",
+    "PROXY_HOPS": 1,
 }
 
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
 from inquiries import spam, store
 from inquiries.db import get_db
 from inquiries.forms import ContactForm
 from views import contact_guards
-from views.contact_guards import limiter
 
 bp = Blueprint("contact", __name__)
 bp.record_once(lambda state: contact_guards.init_app(state.app, render_form))
+bp.before_request(contact_guards.read_body)
 bp.before_request(contact_guards.check_csrf)
 
 REF_PATTERN = re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$")
@@ -64,7 +64,6 @@ def form():
 
 
 @bp.post("/contact")
-@limiter.limit(contact_guards.contact_rate_limit, deduct_when=lambda _response: g.get("inquiry_created", False))
 def submit():
     """Store a valid inquiry (and its staff email) once, then confirm; otherwise show what to fix."""
     form = ContactForm()
@@ -78,8 +77,8 @@ def submit():
         spam_reason=verdict.reason,
         send_email=verdict.send_email,
         domain=urlsplit(current_app.config["SITE_URL"]).hostname or "localhost",
+        admit=contact_guards.inquiry_admission(),
     )
-    g.inquiry_created = saved.created
     current_app.logger.info(
         "Inquiry %s %s%s", saved.ref, "stored" if saved.created else "repeated", " (flagged)" if verdict.reason else ""
     )
