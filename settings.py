@@ -51,6 +51,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OUTBOX_RETRY_MAX_SECONDS", 3600, "Longest delay between two retries."),
     Setting("OUTBOX_LEASE_SECONDS", 120, "A claim older than this (a crashed sender) is taken back."),
     Setting("OUTBOX_ALARM_SECONDS", 900, "/healthz answers 503 when a message has waited longer than this."),
+    Setting(
+        "HEALTH_WRITE_SECONDS", 10, "/healthz proves a database write at most this often per process (at most 20)."
+    ),
     Setting("CONTACT_RATE_LIMIT", "5 per hour", "Inquiries accepted per client address."),
     Setting("CONTACT_MIN_SECONDS", 3, "A form sent sooner than this after it was shown is marked possible spam."),
     Setting("CONTACT_TOKEN_SECONDS", 6 * 3600, "How long a form's CSRF token and timer stay valid."),
@@ -58,6 +61,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PROXY_HOPS", 0, "Reverse proxies in front of the app whose X-Forwarded-* headers are trusted."),
     Setting("RETENTION_DAYS", 180, "Inquiries older than this are purged by `flask inquiries purge`."),
     Setting("SPAM_RETENTION_DAYS", 30, "Inquiries flagged as spam are purged after this many days."),
+    Setting(
+        "SPAM_DIGEST_SECONDS", 86400, "Staff get one email this often listing inquiries held as spam (none if none)."
+    ),
     Setting("SITE_NAME", "Example Recovery Center", "The center's name, shown on every page."),
     Setting("SITE_PHONE", DEMO_PHONE, "The 24/7 phone line, shown and dialled from every page."),
     Setting("SITE_EMAIL", f"help@{DEMO_DOMAIN}", "Public contact email shown on the site."),
