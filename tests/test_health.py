@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from app import create_app
 from inquiries import db as dbmod
 from inquiries import health, store
 from tests.servers import start_gunicorn, stop, wait_for
@@ -107,3 +108,14 @@ def test_the_public_answer_has_no_counts_and_outbox_status_keeps_them(app, clien
     assert not any(ch.isdigit() for ch in response.get_data(as_text=True))
     status = runner.invoke(args=["outbox", "status"])
     assert "pending=1" in status.output and ref in status.output
+
+
+def test_a_database_that_cannot_even_be_opened_is_a_503_not_a_500(tmp_path):
+    folder = tmp_path / "data"
+    app = create_app({"TESTING": True, "DATABASE": str(folder / "site.db"), "OUTBOX_WORKER": False})
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    folder.write_text("a file where the data folder should be")  # opening the database now fails
+    response = app.test_client().get("/healthz")
+    assert (response.status_code, response.get_json()["status"]) == (503, "error")
