@@ -63,6 +63,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("OUTBOX_ALARM_SECONDS", 900, "/healthz answers 503 when a message has waited longer than this."),
     Setting(
+        "HEALTH_WRITE_SECONDS", 10, "/healthz proves a database write at most this often per process (at most 20)."
+    ),
+    Setting(
         "CONTACT_RATE_LIMIT",
         "5 per hour",
         "Inquiries accepted per client address (one count for all workers, kept in the database).",
@@ -78,6 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("RETENTION_DAYS", 180, "Inquiries older than this are purged by `flask inquiries purge`."),
     Setting("SPAM_RETENTION_DAYS", 30, "Inquiries flagged as spam are purged after this many days."),
+    Setting(
+        "SPAM_DIGEST_SECONDS", 86400, "Staff get one email this often listing inquiries held as spam (none if none)."
+    ),
     Setting("SITE_NAME", "Example Recovery Center", "The center's name, shown on every page."),
     Setting("SITE_PHONE", DEMO_PHONE, "The 24/7 phone line, shown and dialled from every page."),
     Setting("SITE_EMAIL", f"help@{DEMO_DOMAIN}", "Public contact email shown on the site."),

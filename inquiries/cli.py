@@ -29,8 +29,9 @@ def status_command() -> None:
     counts = outbox.backlog(db)
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
     rows = db.query(
-        "SELECT i.ref, o.status, o.attempts, o.next_attempt_at, o.last_error FROM outbox o"
-        " JOIN inquiries i ON i.id = o.inquiry_id WHERE o.status != 'sent' ORDER BY o.created_at"
+        "SELECT coalesce(i.ref, 'spam digest ' || o.digest_id) AS ref, o.status, o.attempts, o.next_attempt_at,"
+        " o.last_error FROM outbox o LEFT JOIN inquiries i ON i.id = o.inquiry_id"
+        " WHERE o.status != 'sent' ORDER BY o.created_at"
     )
     for row in rows:
         when = dt.datetime.fromtimestamp(row["next_attempt_at"], dt.UTC).isoformat(timespec="seconds")

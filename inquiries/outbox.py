@@ -18,7 +18,7 @@ import sqlite_utils
 from flask import Flask
 
 from inquiries import db as dbmod
-from inquiries import mailer, smtp
+from inquiries import digest, mailer, smtp
 from inquiries.store import immediate
 
 log = logging.getLogger(__name__)
@@ -161,14 +161,17 @@ def send_due(
 
 
 def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
-    inquiry = next(db.query("SELECT * FROM inquiries WHERE id = ?", [row["inquiry_id"]]), None)
-    ref = inquiry["ref"] if inquiry else f"(outbox {row['id']})"
+    if row.get("digest_id") is not None:  # the spam digest (inquiries.digest), not one inquiry
+        inquiry, ref = None, f"(spam digest {row['digest_id']})"
+    else:
+        inquiry = next(db.query("SELECT * FROM inquiries WHERE id = ?", [row["inquiry_id"]]), None)
+        ref = inquiry["ref"] if inquiry else f"(outbox {row['id']})"
     config = app.config
     try:
-        if inquiry is None:
+        if inquiry is None and row.get("digest_id") is None:
             raise mailer.DeliveryError("inquiry erased", permanent=True)
         try:
-            message = mailer.compose(inquiry, row["message_id"])
+            message = mailer.compose(inquiry, row["message_id"]) if inquiry else digest.compose(db, row)
         except Exception as exc:
             # Building the email is deterministic: what fails now fails on every retry (a bug).
             # Only the type is kept: an exception's text could quote what the visitor wrote.

@@ -1,5 +1,7 @@
 """The sender: a loop that sends due outbox messages, as a thread in the web process or on its own.
 
+Each round it first queues the spam digest when one is due (``inquiries.digest``).
+
 With ``OUTBOX_WORKER`` true, each web process starts one daemon thread when gunicorn has booted it
 (``post_worker_init`` in gunicorn.conf.py) or, under any other server, on its first request; so a
 CLI command never starts one, and a thread never has to survive gunicorn's fork. With it false,
@@ -16,7 +18,7 @@ import threading
 from flask import Flask, g
 
 from inquiries import db as dbmod
-from inquiries import outbox
+from inquiries import digest, outbox
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,10 @@ class Sender:
         try:
             while not self.stop_event.is_set():
                 self.wake_event.clear()
+                try:
+                    digest.queue_for(self.app, db)  # the spam digest rides this loop: no timer needed
+                except Exception as exc:
+                    log.error("Spam digest error: %s", type(exc).__name__)
                 try:
                     outbox.send_due(self.app, db, worker_id=worker_id)
                 except Exception as exc:  # a locked or missing database must not end the loop

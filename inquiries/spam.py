@@ -1,8 +1,9 @@
 """Spam defences without CAPTCHA or third parties: a honeypot and a signed render time.
 
-Neither ever hides a person. A filled honeypot is stored (with its reason) but not emailed; a
-form sent too fast is still emailed, only marked as possible spam, because a missed call for help
-costs more than a spam email. The visitor sees the same confirmation either way.
+Neither ever hides a person. A filled honeypot is stored (with its reason) and not emailed on its
+own, only listed in the periodic digest to staff (``inquiries.digest``); a form sent too fast is
+still emailed, only marked as possible spam, because a missed call for help costs more than a spam
+email. The visitor sees the same confirmation either way.
 """
 
 from __future__ import annotations

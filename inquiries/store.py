@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from inquiries import ratelimit
+from inquiries import migrations, ratelimit
 
 FIELDS = ("name", "phone", "email", "contact_method", "voicemail_ok", "who", "insurance", "message")
 
@@ -21,15 +21,17 @@ REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def init_schema(db: sqlite_utils.Database) -> None:
-    """Create the tables and indexes if they are missing (safe to run on every start).
+    """Create the tables and indexes if they are missing, then upgrade them in place (safe on every start).
 
     Several workers start at once on a fresh file: the write lock taken up front makes them queue.
     """
     with immediate(db):
         _create_tables(db)
+        migrations.upgrade(db)
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:
+    # The tables as the first release made them; later changes are steps in `migrations`.
     db["inquiries"].create(
         {
             "id": int,

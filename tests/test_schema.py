@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
+from pathlib import Path
 
 import pytest
 
+from app import create_app
 from inquiries import db as dbmod
 from inquiries import store
 
@@ -65,3 +68,41 @@ def test_a_process_keeps_one_connection_open_so_requests_never_checkpoint_on_clo
     assert keeper.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     client.get("/healthz")
     assert app.extensions["sqlite_keeper"][1] is keeper
+
+
+PREVIOUS_RELEASE = Path(__file__).parent / "data" / "site-2026-12-01.sql"
+
+
+def schema(database) -> list[tuple[str, str]]:
+    return sorted(database.conn.execute("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
+
+
+def test_a_database_from_the_previous_release_is_upgraded_in_place_and_keeps_every_row(tmp_path):
+    path = tmp_path / "site.db"
+    old = sqlite3.connect(path)
+    old.executescript(PREVIOUS_RELEASE.read_text(encoding="utf-8"))
+    old.close()
+
+    app = create_app({"TESTING": True, "DATABASE": str(path), "OUTBOX_WORKER": False})  # upgrades on start
+    database = dbmod.connect(path)
+    upgraded = schema(database)
+    assert {"heartbeat", "spam_digests"} <= set(database.table_names())
+    assert "spam_digest_id" in database["inquiries"].columns_dict
+    assert "digest_id" in database["outbox"].columns_dict
+    assert database["outbox"].columns_dict["inquiry_id"] is int
+    assert [r["name"] for r in database.query("SELECT name FROM inquiries ORDER BY id")] == ["Old Sam", "Bot"]
+    (row,) = database.query("SELECT * FROM outbox")
+    assert (row["inquiry_id"], row["status"], row["message_id"]) == (
+        1,
+        "pending",
+        "<inquiry-Q23Z-PQRH.d0e99b14308b@localhost>",
+    )
+    assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    store.init_schema(database)  # every later start: nothing changes
+    assert schema(database) == upgraded
+    fresh = dbmod.connect(tmp_path / "fresh.db")
+    store.init_schema(fresh)
+    assert schema(fresh) == upgraded  # an upgraded file and a new one are the same
+    assert app.test_client().get("/healthz").status_code == 200

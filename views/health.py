@@ -1,22 +1,26 @@
-"""/healthz: for an uptime monitor. 503 when staff email is stuck, so someone gets alerted."""
+"""/healthz: for an uptime monitor. 503 when inquiries cannot be saved or staff email is stuck."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from flask import Blueprint, current_app, jsonify
 
+from inquiries import health
 from inquiries.db import get_db
-from inquiries.outbox import backlog
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    """Database reachable and outbox moving: 200; a message waiting too long: 503."""
-    outbox = backlog(get_db())
-    stuck = outbox["oldest_undelivered_seconds"] > current_app.config["OUTBOX_ALARM_SECONDS"]
-    body = {"status": "stuck" if stuck else "ok", "outbox": outbox}
+    """200 ``{"status": "ok"}``; 503 with the problem in a few words (no counts: the URL is public)."""
+    try:
+        problem = health.problem(current_app, get_db())
+    except (sqlite3.Error, OSError):  # the file or its folder cannot even be opened
+        problem = health.CANNOT_SAVE
+    body = {"status": "ok"} if problem is None else {"status": "error", "problem": problem}
     response = jsonify(body)
-    response.status_code = 503 if stuck else 200
+    response.status_code = 200 if problem is None else 503
     response.headers["Cache-Control"] = "no-store"
     return response

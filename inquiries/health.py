@@ -1,0 +1,72 @@
+"""Whether the site can take an inquiry now: the database takes a committed write, staff email moves.
+
+/healthz is public, so the answer names the problem only; counts stay in ``flask outbox status``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+
+import sqlite_utils
+from flask import Flask
+
+from inquiries.outbox import backlog
+from inquiries.store import immediate
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "health_write_check"
+# However the setting reads, a monitor learns of a database that stopped taking writes within this.
+LONGEST_REUSE_SECONDS = 20.0
+
+CANNOT_SAVE = "the database cannot save inquiries"
+STAFF_EMAIL_LATE = "staff email is late"
+
+
+def write_heartbeat(db: sqlite_utils.Database, now: float | None = None) -> None:
+    """Rewrite the one heartbeat row in a write transaction and commit it (raises if SQLite cannot)."""
+    now = time.time() if now is None else now
+    with immediate(db):
+        db.execute(
+            "INSERT INTO heartbeat (id, written_at) VALUES (1, ?)"
+            " ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at",
+            [now],
+        )
+
+
+def can_write(app: Flask, db: sqlite_utils.Database) -> bool:
+    """Whether a committed write succeeded, tried at most once per ``HEALTH_WRITE_SECONDS`` per process.
+
+    The answer is reused for at most 20 s, so a flood of /healthz requests cannot turn into a
+    flood of fsyncs, and a failure is still seen quickly.
+    """
+    reuse = min(float(app.config["HEALTH_WRITE_SECONDS"]), LONGEST_REUSE_SECONDS)
+    cached = app.extensions.get(EXTENSION)
+    now = time.monotonic()
+    if cached and cached[0] == os.getpid() and now - cached[1] < reuse:
+        return cached[2]
+    try:
+        write_heartbeat(db)
+        ok = True
+    except sqlite3.Error as exc:
+        log.error("Health check: the database refused a write (%s)", type(exc).__name__)
+        ok = False
+    app.extensions[EXTENSION] = (os.getpid(), time.monotonic(), ok)
+    return ok
+
+
+def problem(app: Flask, db: sqlite_utils.Database) -> str | None:
+    """None when all is well, otherwise what is wrong in a few public words."""
+    if not can_write(app, db):
+        return CANNOT_SAVE
+    try:
+        waited = backlog(db)["oldest_undelivered_seconds"]
+    except sqlite3.Error as exc:
+        log.error("Health check: the outbox could not be read (%s)", type(exc).__name__)
+        return CANNOT_SAVE
+    if waited > app.config["OUTBOX_ALARM_SECONDS"]:
+        return STAFF_EMAIL_LATE
+    return None
