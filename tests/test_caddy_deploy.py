@@ -1,0 +1,163 @@
+"""The documented Caddy (deploy/Caddyfile) in front of the real app server, over loopback.
+
+Only the addresses differ from production (see `tests.servers.loopback_caddyfile`): the timeouts,
+buffers, header rules and log filters are the file's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.client import HTTPConnection
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.servers import start_caddy, start_gunicorn, stop
+
+# Skipped without caddy on a developer's machine; CI installs it, so there a missing caddy fails.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not shutil.which("caddy") and not os.environ.get("CI"), reason="caddy is not installed"),
+]
+
+SLOW_BODIES = 50
+SLOW_HEADERS = 500
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """gunicorn (gunicorn.conf.py, one proxy hop trusted) behind the documented Caddy: (app URL, Caddy URL, log)."""
+    folder = tmp_path_factory.mktemp("caddy-site")
+    env = {
+        **os.environ,
+        "FLASK_DATABASE": str(folder / "site.db"),
+        "FLASK_OUTBOX_WORKER": "false",
+        "FLASK_PROXY_HOPS": "1",
+    }
+    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "init-db"], cwd=ROOT, env=env, check=True)
+    app, app_url = start_gunicorn(env, folder / "gunicorn.log")
+    try:
+        caddy, caddy_url, access_log = start_caddy(app_url, folder / "caddy")
+        try:
+            yield app_url, caddy_url, access_log
+        finally:
+            stop(caddy)
+    finally:
+        stop(app)
+
+
+def get(base_url: str, path: str, headers: dict[str, str] | None = None, timeout: float = 10):
+    """One GET without following redirects: (status, body text)."""
+    parts = urlsplit(base_url)
+    conn = HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        conn.close()
+
+
+class SlowClients:
+    """Loopback connections that each start a request and then send one more byte every
+    ``interval`` seconds, never finishing it, until `close` (the context's end) drops them all.
+
+    They open ``gap`` seconds apart, as an attacker's would: a burst of connections is taken by
+    whichever app worker is awake at that moment, and the other workers would stay free.
+    """
+
+    def __init__(self, port: int, starts: list[bytes], gap: float, interval: float = 0.5) -> None:
+        self.interval = interval
+        self.sockets: list[socket.socket] = []
+        self.done = threading.Event()
+        for start in starts:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(start)
+            sock.setblocking(False)
+            self.sockets.append(sock)
+            time.sleep(gap)
+        self.thread = threading.Thread(target=self._trickle, daemon=True)
+        self.thread.start()
+
+    def _trickle(self) -> None:
+        while not self.done.wait(self.interval):
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):
+                    sock.send(b"a")
+
+    def still_open(self) -> int:
+        """How many connections the server has neither answered nor closed."""
+        count = 0
+        for sock in self.sockets:
+            try:
+                sock.recv(1, socket.MSG_PEEK)
+            except BlockingIOError:
+                count += 1
+            except OSError:
+                pass
+        return count
+
+    def close(self) -> None:
+        self.done.set()
+        self.thread.join()
+        for sock in self.sockets:
+            sock.close()
+
+    def __enter__(self) -> SlowClients:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def slow_body(port: int) -> bytes:
+    """A contact form POST whose headers are complete and whose body has not begun.
+
+    Its first body byte comes a trickle interval later: a proxy that streams bodies passes the
+    headers on by then (Go's transport, i.e. Caddy's, flushes them after 200 ms without body
+    bytes), and the app's thread that took the request waits for the rest.
+    """
+    return (
+        f"POST /contact HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\n"
+    ).encode()
+
+
+def slow_header(port: int) -> bytes:
+    """A page request whose headers never end."""
+    return f"GET /overdose HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Slow: ".encode()
+
+
+def timed_get(base_url: str, path: str) -> tuple[int | None, float]:
+    """(status or None if it failed, seconds taken) for one GET that gives up after 5 s."""
+    start = time.monotonic()
+    try:
+        status, _ = get(base_url, path, timeout=5)
+    except OSError:
+        status = None
+    return status, time.monotonic() - start
+
+
+def test_pages_answer_while_slow_clients_trickle(site):
+    """50 bodies and 500 headers sent a byte at a time must not take the app's threads (gunicorn:
+    2 workers x 4 threads): Caddy reads each request in full before the app sees any of it."""
+    _, caddy_url, _ = site
+    port = urlsplit(caddy_url).port
+    with (
+        SlowClients(port, [slow_body(port)] * SLOW_BODIES, gap=0.02) as bodies,
+        SlowClients(port, [slow_header(port)] * SLOW_HEADERS, gap=0.002) as headers,
+    ):
+        time.sleep(1)  # for a proxy that streams bodies to hand the last ones to the app
+        answers = [timed_get(caddy_url, path) for path in ("/overdose", "/contact", "/", "/withdrawal")]
+        still_open = bodies.still_open() + headers.still_open()
+    assert all(status == 200 and seconds < 1 for status, seconds in answers), answers
+    # The pages answered while the slow clients were still connected, not after a timeout dropped them.
+    assert still_open == SLOW_BODIES + SLOW_HEADERS
