@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -129,9 +130,12 @@ def start_caddy(app_url: str, folder: Path) -> tuple[subprocess.Popen, str, Path
 
 
 def answers_or_exits(url: str, process: subprocess.Popen) -> bool:
-    """True once ``url`` answers 200, or ``process`` has exited (no point waiting any longer)."""
+    """True once ``url`` gets an HTTP answer (any status: a proxy whose app is down still answers),
+    or once ``process`` has exited (no point waiting any longer)."""
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status == 200
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except urllib.error.HTTPError:
+        return True
     except OSError:
         return process.poll() is not None

@@ -7,6 +7,7 @@ buffers, header rules and log filters are the file's own.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -14,13 +15,15 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from http.client import HTTPConnection
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.servers import start_caddy, start_gunicorn, stop
+from tests.servers import free_port, start_caddy, start_gunicorn, stop, wait_for
 
 # Skipped without caddy on a developer's machine; CI installs it, so there a missing caddy fails.
 pytestmark = [
@@ -161,3 +164,56 @@ def test_pages_answer_while_slow_clients_trickle(site):
     assert all(status == 200 and seconds < 1 for status, seconds in answers), answers
     # The pages answered while the slow clients were still connected, not after a timeout dropped them.
     assert still_open == SLOW_BODIES + SLOW_HEADERS
+
+
+# Addresses a client can put in headers that name "the real client"; none may reach a log whole.
+CLIENT_ADDRESSES = {
+    "X-Forwarded-For": "203.0.113.77, 198.51.100.23",
+    "X-Real-IP": "198.51.100.24",
+    "Forwarded": 'for="[2001:db8:cafe::17]";proto=https, for=192.0.2.55',
+    "True-Client-IP": "192.0.2.56",
+}
+FULL_ADDRESSES = ("203.0.113.77", "198.51.100.23", "198.51.100.24", "2001:db8:cafe::17", "192.0.2.55", "192.0.2.56")
+
+
+def log_entries(path, uri_start: str) -> list[dict]:
+    """The JSON lines of a Caddy log that describe a request whose URI starts with ``uri_start``."""
+    entries = [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]
+    return [e for e in entries if e.get("request", {}).get("uri", "").startswith(uri_start)]
+
+
+def test_access_log_keeps_no_full_client_address(site):
+    """Caddy's access log masks the peer (IPv4 /24) and keeps none of the forwarding headers."""
+    _, caddy_url, access_log = site
+    status, _ = get(caddy_url, "/insurance?from=newsletter", CLIENT_ADDRESSES)
+    assert status == 200
+    assert wait_for(lambda: log_entries(access_log, "/insurance"), timeout=5)
+    text = access_log.read_text()
+    for address in FULL_ADDRESSES:
+        assert address not in text
+    assert "newsletter" not in text
+    (entry,) = log_entries(access_log, "/insurance")
+    assert entry["request"]["remote_ip"] == "127.0.0.0" and entry["request"]["uri"] == "/insurance"
+    assert entry["status"] == 200
+
+
+def test_caddy_error_log_keeps_no_full_client_address(tmp_path):
+    """With the app down (a restart), Caddy's own log describes the failed request: masked too."""
+    dead_app = f"http://127.0.0.1:{free_port()}"
+    caddy, caddy_url, _ = start_caddy(dead_app, tmp_path / "caddy")
+    try:
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(
+                urllib.request.Request(f"{caddy_url}/withdrawal?from=newsletter", headers=CLIENT_ADDRESSES), timeout=10
+            )
+        assert failed.value.code == 502
+        caddy_log = tmp_path / "caddy" / "caddy.log"
+        assert wait_for(lambda: log_entries(caddy_log, "/withdrawal"), timeout=5)
+    finally:
+        stop(caddy)
+    text = caddy_log.read_text()
+    for address in FULL_ADDRESSES:
+        assert address not in text
+    assert "newsletter" not in text
+    for entry in log_entries(caddy_log, "/withdrawal"):
+        assert entry["request"]["remote_ip"] == "127.0.0.0"
