@@ -18,12 +18,14 @@ import time
 import urllib.error
 import urllib.request
 from http.client import HTTPConnection
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import ROOT
 from tests.servers import free_port, start_caddy, start_gunicorn, stop, wait_for
+from tests.test_mountpoint import assert_mount_point_holds
 
 # Skipped without caddy on a developer's machine; CI installs it, so there a missing caddy fails.
 pytestmark = [
@@ -217,3 +219,48 @@ def test_caddy_error_log_keeps_no_full_client_address(tmp_path):
     assert "newsletter" not in text
     for entry in log_entries(caddy_log, "/withdrawal"):
         assert entry["request"]["remote_ip"] == "127.0.0.0"
+
+
+def test_a_client_script_name_does_not_move_the_site(site):
+    """Through Caddy, as the red team did it: SCRIPT_NAME /overdose on /overdose/ must not serve
+    (or cache) the home page there."""
+    _, caddy_url, _ = site
+    assert_mount_point_holds(caddy_url)
+
+
+class HeaderEcho(ThreadingHTTPServer):
+    """An upstream that answers every GET with 200 and remembers the header names it got."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[str]] = []
+        echo = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                echo.seen.append(list(self.headers.keys()))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+
+def test_caddy_passes_no_header_with_an_underscore(tmp_path):
+    upstream = HeaderEcho()
+    caddy, caddy_url, _ = start_caddy(f"http://127.0.0.1:{upstream.server_port}", tmp_path / "caddy")
+    try:
+        upstream.seen.clear()
+        sent = {"SCRIPT_NAME": "/overdose", "path_info": "/x", "X_Forwarded_For": "203.0.113.9", "X-Kept": "yes"}
+        status, _ = get(caddy_url, "/overdose/", sent)
+    finally:
+        stop(caddy)
+        upstream.shutdown()
+        upstream.server_close()
+    assert status == 200
+    (names,) = upstream.seen
+    assert "X-Kept" in names and "X-Forwarded-For" in names
+    assert not [name for name in names if "_" in name]
