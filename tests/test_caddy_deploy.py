@@ -17,7 +17,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from http.client import HTTPConnection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -25,7 +24,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.servers import free_port, start_caddy, start_gunicorn, stop, wait_for
-from tests.test_mountpoint import assert_mount_point_holds
+from tests.test_mountpoint import assert_mount_point_holds, get
 
 # Skipped without caddy on a developer's machine; CI installs it, so there a missing caddy fails.
 pytestmark = [
@@ -59,18 +58,6 @@ def site(tmp_path_factory):
         stop(app)
 
 
-def get(base_url: str, path: str, headers: dict[str, str] | None = None, timeout: float = 10):
-    """One GET without following redirects: (status, body text)."""
-    parts = urlsplit(base_url)
-    conn = HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        conn.close()
-
-
 class SlowClients:
     """Loopback connections that each start a request and then send one more byte every
     ``interval`` seconds, never finishing it, until `close` (the context's end) drops them all.
@@ -83,12 +70,17 @@ class SlowClients:
         self.interval = interval
         self.sockets: list[socket.socket] = []
         self.done = threading.Event()
-        for start in starts:
-            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-            sock.sendall(start)
-            sock.setblocking(False)
-            self.sockets.append(sock)
-            time.sleep(gap)
+        try:
+            for start in starts:
+                sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+                self.sockets.append(sock)
+                sock.sendall(start)
+                sock.setblocking(False)
+                time.sleep(gap)
+        except OSError:
+            for sock in self.sockets:
+                sock.close()
+            raise
         self.thread = threading.Thread(target=self._trickle, daemon=True)
         self.thread.start()
 
@@ -126,9 +118,8 @@ class SlowClients:
 def slow_body(port: int) -> bytes:
     """A contact form POST whose headers are complete and whose body has not begun.
 
-    Its first body byte comes a trickle interval later: a proxy that streams bodies passes the
-    headers on by then (Go's transport, i.e. Caddy's, flushes them after 200 ms without body
-    bytes), and the app's thread that took the request waits for the rest.
+    Its first body byte comes a trickle interval later: a proxy that streams bodies has handed
+    the request on by then, and the app thread that took it waits for the rest.
     """
     return (
         f"POST /contact HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"

@@ -15,6 +15,7 @@ HOME_TITLE = "Help for heroin and fentanyl addiction"
 
 
 def title(html: str) -> str:
+    """A page's <title>, or "" when it has none."""
     found = re.search(r"<title>(.*?)</title>", html, re.S)
     return found[1] if found else ""
 
@@ -29,9 +30,10 @@ def test_a_script_name_from_the_server_is_put_back_into_the_path(client):
     assert page.status_code == 200 and "Overdose" in title(page.get_data(as_text=True))
 
 
-def get(url: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+def get(url: str, path: str, headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, str]:
+    """One GET to a real server, exactly these headers, no redirects followed: (status, body text)."""
     parts = urlsplit(url)
-    conn = HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn = HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
