@@ -14,6 +14,7 @@ import catalog
 import compression
 import inquiries
 import microcache
+import mountpoint
 import security
 import settings
 from views import contact, errors, health, pages
@@ -58,6 +59,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["tel"] = tel_href
     app.context_processor(lambda: site_context(app))
     app.after_request(lambda response: compression.compress_response(request, response))
+    # No request header moves the site off the root (MicroCache, outside, keys on the whole path).
+    app.wsgi_app = mountpoint.AtRoot(app.wsgi_app)
     # Outermost: replays public responses (education pages, static files) without entering Flask.
     app.wsgi_app = microcache.MicroCache(app.wsgi_app)
     return app

@@ -23,6 +23,11 @@ errorlog = "-"
 # when FLASK_PROXY_HOPS matches the proxies in front (ProxyFix rewrites it before this line is written).
 logger_class = "logs.PrivacyLogger"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
+# Take no WSGI variable from a request header. gunicorn's default trusts SCRIPT_NAME and PATH_INFO
+# headers from 127.0.0.1, i.e. from anything a local proxy passes on: a client's SCRIPT_NAME made
+# /overdose/ the home page (and a mismatched one a 500). The app ignores SCRIPT_NAME anyway
+# (mountpoint.py); with this gunicorn drops such headers before they reach it.
+forwarder_headers = ""
 # gunicorn >= 25 opens a control socket in $XDG_RUNTIME_DIR or ~/.gunicorn for `gunicornc`. The
 # site does not use it, the service user has no writable home, and two servers on one machine
 # (tests, a second checkout) would share that one path: keep it off.

@@ -1,16 +1,21 @@
-"""Real servers for the tests: free loopback ports, the production gunicorn, and waiting for things."""
+"""Real servers for the tests: free loopback ports, the production gunicorn, the documented Caddy,
+and waiting for things."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import ROOT
+
+CADDYFILE = ROOT / "deploy/Caddyfile"
 
 # The production server exactly as `make run` and the systemd unit start it.
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"]
@@ -70,3 +75,67 @@ def stop(server: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait()
+
+
+def loopback_caddyfile(app_url: str, port: int, redirect_port: int, access_log: Path) -> str:
+    """deploy/Caddyfile with only its addresses moved onto loopback, everything else as documented.
+
+    The two site names become plain-HTTP loopback ports (no certificates), the upstream becomes
+    the test's app server, the access log goes to ``access_log``, and the admin API is off (its
+    fixed port would be shared by every Caddy on this machine).
+    """
+    text = CADDYFILE.read_text()
+    changes = {
+        "\nwww.example.org {": f"\nhttp://127.0.0.1:{port} {{",
+        "\nexample.org {": f"\nhttp://127.0.0.1:{redirect_port} {{",
+        "reverse_proxy 127.0.0.1:8000 {": f"reverse_proxy {app_url.removeprefix('http://')} {{",
+        "/var/log/caddy/site.access.log": str(access_log),
+        "\n{\n": "\n{\n\tadmin off\n",
+    }
+    for old, new in changes.items():
+        assert text.count(old) == 1, f"deploy/Caddyfile no longer has exactly one {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+def start_caddy(app_url: str, folder: Path) -> tuple[subprocess.Popen, str, Path]:
+    """The documented Caddy (`loopback_caddyfile`) in front of ``app_url``, once it answers.
+
+    Returns (process, base URL, access log path). Caddy's own output goes to ``folder/caddy.log``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    access_log = folder / "access.log"
+    # Caddy keeps certificates and an autosaved config under HOME / XDG dirs: keep them in here.
+    env = {**os.environ, "HOME": str(folder), "XDG_DATA_HOME": str(folder), "XDG_CONFIG_HOME": str(folder)}
+    for _attempt in range(3):
+        port, redirect_port = free_port(), free_port()
+        config = folder / "Caddyfile"
+        config.write_text(loopback_caddyfile(app_url, port, redirect_port, access_log))
+        with (folder / "caddy.log").open("ab") as out:
+            caddy = subprocess.Popen(
+                ["caddy", "run", "--config", str(config), "--adapter", "caddyfile"],
+                cwd=folder,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        url = f"http://127.0.0.1:{port}"
+        if (
+            wait_for(lambda url=url, caddy=caddy: answers_or_exits(f"{url}/healthz", caddy), 30)
+            and caddy.poll() is None
+        ):
+            return caddy, url, access_log
+        stop(caddy)
+    raise RuntimeError("caddy did not start:\n" + (folder / "caddy.log").read_text())
+
+
+def answers_or_exits(url: str, process: subprocess.Popen) -> bool:
+    """True once ``url`` gets an HTTP answer (any status: a proxy whose app is down still answers),
+    or once ``process`` has exited (no point waiting any longer)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return process.poll() is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -80,15 +81,49 @@ def test_nginx_accepts_the_production_config(tmp_path):
     assert check.returncode == 0, check.stderr
 
 
-@needs("caddy")
-def test_caddy_accepts_the_caddyfile():
+def adapted_caddyfile() -> dict:
+    """deploy/Caddyfile as the installed Caddy reads it (its JSON config)."""
     check = subprocess.run(
         ["caddy", "adapt", "--config", str(DEPLOY / "Caddyfile"), "--adapter", "caddyfile"],
         capture_output=True,
         text=True,
     )
     assert check.returncode == 0, check.stderr
-    assert '"max_size":1048576' in check.stdout
+    return json.loads(check.stdout)
+
+
+def handlers(node: object, name: str) -> list[dict]:
+    """Every handler called ``name`` anywhere in a Caddy JSON config."""
+    if isinstance(node, dict):
+        found = [node] if node.get("handler") == name else []
+        return found + [h for value in node.values() for h in handlers(value, name)]
+    if isinstance(node, list):
+        return [h for value in node for h in handlers(value, name)]
+    return []
+
+
+@needs("caddy")
+def test_caddy_accepts_the_caddyfile():
+    """The file names the Caddy versions it is written for; the installed one must be among them."""
+    version = subprocess.run(["caddy", "version"], capture_output=True, text=True, check=True).stdout
+    caddyfile = (DEPLOY / "Caddyfile").read_text()
+    assert "Written for Caddy 2.6 and 2.7" in caddyfile
+    assert re.match(r"v?2\.[67]\.", version), f"deploy/Caddyfile is written for Caddy 2.6 and 2.7, not {version}"
+    (body_limit,) = handlers(adapted_caddyfile(), "request_body")
+    assert body_limit["max_size"] == 1024 * 1024
+
+
+@needs("caddy")
+def test_caddy_reads_whole_requests_before_the_app_sees_them():
+    """Bodies buffered past the body limit (so no accepted body streams), and read timeouts set."""
+    config = adapted_caddyfile()
+    (body_limit,) = handlers(config, "request_body")
+    (proxy,) = handlers(config, "reverse_proxy")
+    assert proxy["buffer_requests"] is True
+    assert proxy["max_buffer_size"] > body_limit["max_size"]
+    for server in config["apps"]["http"]["servers"].values():
+        assert 0 < server["read_header_timeout"] <= 10 * 10**9
+        assert 0 < server["read_timeout"] <= 60 * 10**9
 
 
 def load_bench():
