@@ -20,9 +20,8 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 from flask import Flask, current_app, render_template
-from flask_mail import Message
 
-from inquiries.mailer import received_at, spam_note, staff_addresses
+from inquiries.mailer import StaffMessage, received_at, spam_note, staff_addresses
 from inquiries.store import immediate
 
 log = logging.getLogger(__name__)
@@ -79,7 +78,7 @@ def queue_for(app: Flask, db: sqlite_utils.Database) -> int | None:
     return queue_if_due(db, float(app.config["SPAM_DIGEST_SECONDS"]), domain=domain)
 
 
-def compose(db: sqlite_utils.Database, row: dict) -> Message:
+def compose(db: sqlite_utils.Database, row: dict) -> StaffMessage:
     """The digest email for the outbox ``row`` (call inside an app context); the same on every retry.
 
     Lists what is still stored: an inquiry erased or purged since is left out.
@@ -99,7 +98,7 @@ def compose(db: sqlite_utils.Database, row: dict) -> Message:
         )
     ]
     total = next(db.query("SELECT count(*) AS n FROM inquiries WHERE spam_digest_id = ?", [row["digest_id"]]))["n"]
-    message = Message(
+    message = StaffMessage(
         subject=f"Website inquiries held as possible spam: {total}",
         recipients=staff_addresses(config),
         body=render_template("email/spam_digest.txt", held=held, total=total, site_name=config["SITE_NAME"]),

@@ -28,7 +28,10 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Never typed by a person, and ways to smuggle headers, break a CSV, drive a staff member's
 # terminal or make text read backwards: C0 controls but tab and line feed, DEL, C1 controls, and
 # the bidi embeddings, overrides and isolates.
-INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Removed from every answer: C0 controls but tab and line feed, DEL and C1, and the bidi
+# embeddings, overrides and isolates that make text read otherwise than it is stored.
+INVISIBLE_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 LINE_BREAK = re.compile(r"[\n\u2028\u2029]")
 
 

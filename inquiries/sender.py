@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 
-from flask import Flask, g
+from flask import Flask
 
 from inquiries import db as dbmod
 from inquiries import digest, outbox
@@ -107,11 +107,3 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def start_sender() -> None:
         ensure_started(app)
-
-    @app.after_request
-    def wake_after_save(response):
-        # The contact view sets g.inquiry_created when it stored a new inquiry: send it now rather
-        # than at the next poll. (Without the flag the poll still finds it.)
-        if g.get("inquiry_created"):
-            wake(app)
-        return response

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
+from inquiries.forms import INVISIBLE_CHARS
 from inquiries.store import FIELDS, immediate
 
 # Column headings of the list, `show` and the CSV export, in plain words, in the form's order.
@@ -137,7 +138,9 @@ def since_utc(day: dt.datetime | None, zone: dt.tzinfo) -> str | None:
 # What a terminal acts on or that reorders text on screen (C0 and C1 controls, DEL, bidi marks,
 # embeddings, overrides and isolates), from a row an older release stored before such
 # characters were removed from the answers.
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# What the form removes, plus tab and line feed (kept in a message, escaped elsewhere) and the
+# direction marks a right-to-left name may carry but a terminal must not act on.
+UNPRINTABLE = re.compile(f"[{INVISIBLE_CHARS}\t\n\u061c\u200e\u200f]")
 
 
 def printable(text: str, keep: str = "") -> str:

@@ -132,3 +132,16 @@ def test_behind_a_proxy_over_https_without_a_referer(tmp_path):
         server.wait(timeout=30)
     assert plain[0] == 303 and same[0] == 303 and plain[1]["Location"] == same[1]["Location"]
     assert foreign[0] == 400 and f"{WORDS}</textarea>" in foreign[2]
+
+
+@pytest.mark.parametrize("referer", ["https://www.google.com/", "https://mail.example.net/inbox", "null"])
+def test_a_visitor_arriving_from_another_site_gets_the_form_and_the_thanks_page(client, referer):
+    """Following a link (a search result, a referral email) sends that site as Referer: a GET
+    changes nothing, so it is never refused."""
+    page = client.get("/contact", base_url=HTTPS, headers={"Referer": referer})
+    assert page.status_code == 200
+    assert 'name="csrf_token"' in page.get_data(as_text=True)
+    location = send(client).headers["Location"]
+    thanks = client.get(location, base_url=HTTPS, headers={"Referer": referer})
+    assert thanks.status_code == 200
+    assert "Thank you" in thanks.get_data(as_text=True)

@@ -188,3 +188,15 @@ def test_documented_nginx_caches_pages_and_never_the_contact_form(tmp_path):
             bench.stop(nginx)
         bench.stop(app)
         blackhole.close()
+
+
+@needs("caddy")
+def test_every_caddy_log_masks_every_address_field_it_may_write():
+    """2.6 logs the peer as remote_ip; 2.7 and later also as client_ip (the address it trusts)."""
+    logs = adapted_caddyfile()["logging"]["logs"]
+    assert set(logs) == {"default", "log0"}, "a log without the filter would keep full addresses"
+    for name, log in logs.items():
+        fields = log["encoder"]["fields"]
+        for field in ("request>remote_ip", "request>client_ip"):
+            assert fields[field] == {"filter": "ip_mask", "ipv4_cidr": 24, "ipv6_cidr": 48}, (name, field)
+        assert fields["request>headers"] == {"filter": "delete"}, name

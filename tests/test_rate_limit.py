@@ -157,3 +157,32 @@ def test_an_existing_database_gains_the_table_in_place(tmp_path):
     database = dbmod.connect(app.config["DATABASE"])
     assert "rate_limits" in database.table_names()
     assert [row["message"] for row in database["inquiries"].rows] == ["kept"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "shared"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff::9", True),  # one /64: one sender
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),
+        ("::ffff:192.0.2.7", "192.0.2.7", True),  # the same IPv4 client, mapped or not
+        ("192.0.2.7", "192.0.2.8", False),
+    ],
+)
+def test_an_ipv6_sender_cannot_dodge_the_limit_by_changing_address(tmp_path, first, second, shared):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE": str(tmp_path / "site.db"),
+            "OUTBOX_WORKER": False,
+            "WTF_CSRF_ENABLED": False,
+            "CONTACT_RATE_LIMIT": "1 per hour",
+        }
+    )
+    client = app.test_client()
+
+    def send(address: str, n: int) -> int:
+        data = {**VALID, "submission_key": f"ipv6-test-{n:04d}-xxxxxxxx"}
+        return client.post("/contact", data=data, environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert send(first, 1) == 303
+    assert send(second, 2) == (429 if shared else 303)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
-from inquiries import spam, store
+from inquiries import sender, spam, store
 from inquiries.db import get_db
 from inquiries.forms import ContactForm
 from views import contact_guards
@@ -82,6 +82,8 @@ def submit():
     current_app.logger.info(
         "Inquiry %s %s%s", saved.ref, "stored" if saved.created else "repeated", " (flagged)" if verdict.reason else ""
     )
+    if saved.created:
+        sender.wake(current_app)  # send it now rather than at the sender's next poll
     session["inquiry_ref"] = saved.ref
     if wants_fragment():
         headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML show:window:top"}

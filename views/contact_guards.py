@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import sqlite3
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -43,14 +44,31 @@ def inquiry_admission() -> Callable[[sqlite3.Connection], None] | None:
         return None
     item = parse(current_app.config["CONTACT_RATE_LIMIT"])
     storage = current_app.extensions["contact_rate_limit"]
-    client = request.remote_addr or "-"
+    client = rate_limit_key(request.remote_addr)
 
     def admit(conn: sqlite3.Connection) -> None:
         if not storage.acquire_on(conn, f"contact/{client}", item.amount, item.get_expiry()):
-            current_app.logger.info("ratelimit %s (%s) exceeded at endpoint: %s", item, client, request.endpoint)
+            current_app.logger.info("Contact rate limit %s reached at %s", item, request.endpoint)
             raise InquiryLimitReached()
 
     return admit
+
+
+def rate_limit_key(address: str | None) -> str:
+    """Whose count an inquiry from ``address`` goes to: the address, or for IPv6 its /64.
+
+    Every IPv6 connection is handed at least a /64, so one sender could otherwise pick a fresh
+    address for each inquiry and never reach the limit.
+    """
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "-"
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 def is_contact_post() -> bool:
@@ -90,9 +108,12 @@ def read_body() -> None:
 def check_csrf() -> None:
     """Refuse a contact POST without a valid token, or sent from another site's page when the
     browser says so (raises CSRFError, answered below with the visitor's words)."""
-    if current_app.config["WTF_CSRF_ENABLED"]:
-        csrf.protect()
-        check_origin()
+    # A GET (the page, the thanks page) changes nothing: a visitor who follows a link from a
+    # search engine or a partner site arrives with that site in Referer and must get the form.
+    if request.method != "POST" or not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    csrf.protect()
+    check_origin()
 
 
 def _origin(url: str) -> tuple[str, str, int | None] | None:

@@ -119,3 +119,17 @@ def test_a_flood_of_held_inquiries_makes_one_short_digest(mail_app, mail_server,
     (message,) = mail_server.received
     assert message["Subject"] == f"Website inquiries held as possible spam: {digest.LISTED_AT_MOST + 3}"
     assert len(listed(message)) == digest.LISTED_AT_MOST and "...and 3 more." in message.get_content()
+
+
+def test_a_digest_is_seven_bit_with_short_lines_whatever_the_site_name(make_app, mail_server, db):
+    """Built like the staff email (mailer.StaffMessage): a non-ASCII name needs no 8BITMIME."""
+    app = make_app(mail_server.port, SITE_NAME="Centro de Recuperación Ñandú · 康复中心")
+    refs = [hold(db) for _ in range(3)]
+    digest.queue_if_due(db, 60)
+    assert outbox.send_due(app, db)["sent"] == 1
+    raw = mail_server.handler.envelopes[0].content
+    assert raw.isascii()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+    (message,) = mail_server.received
+    assert "Centro de Recuperación Ñandú · 康复中心" in message.get_content()
+    assert listed(message) == refs
