@@ -17,7 +17,7 @@ import microcache
 import mountpoint
 import security
 import settings
-from views import contact, errors, health, pages
+from views import contact, contact_guards, errors, health, pages
 
 CRISIS_LINES = (
     {"label": "Overdose or emergency", "number": "911", "tel": "911"},
@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     inquiries.init_app(app)
     errors.init_app(app)
+    contact_guards.init_app(app)  # CSRF and the contact rate limit
     for blueprint in (pages.bp, contact.bp, health.bp):
         app.register_blueprint(blueprint)
 

@@ -2,7 +2,8 @@
 
 Thin on purpose: the rules live in ``inquiries.forms`` (validation), ``inquiries.spam`` (honeypot
 and timer) and ``inquiries.store`` (one transaction, idempotent). Guards that refuse a request
-(CSRF, rate limit, size) are in ``views.contact_guards`` and keep the visitor's words too.
+(CSRF, rate limit, size) are in ``views.contact_guards``; their refusals are answered at the end of
+this module, and keep the visitor's words too.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from inquiries import sender, spam, store
 from inquiries.db import get_db
 from inquiries.forms import ContactForm
-from views import contact_guards
+from views import contact_guards, errors
+from views.contact_guards import InquiryLimitReached, UnreadableBody, UploadRefused
 
 bp = Blueprint("contact", __name__)
-bp.record_once(lambda state: contact_guards.init_app(state.app, render_form))
 bp.before_request(contact_guards.read_body)
 bp.before_request(contact_guards.check_csrf)
 
@@ -119,3 +122,67 @@ def thanks(ref: str):
         abort(404)
     method = inquiry["contact_method"] if session.get("inquiry_ref") == ref else None
     return render_template("contact/thanks.html", ref=ref, method=method)
+
+
+# --- Refusals: a blueprint's handlers also catch what its before_request functions raise. -------
+
+
+def words_back(error, *, notice: str, field_status: int):
+    """The visitor's words after a refusal: for one field's validation that field as typed, else
+    the whole form (with a fresh token); a request that carried no words gets the error page."""
+    if request.method != "POST":
+        return errors.render_error(error)
+    form = ContactForm()
+    if request.endpoint == "contact.validate_field":
+        field = request.view_args.get("field", "")
+        if field not in store.FIELDS:
+            return errors.render_error(error)
+        return render_template("contact/_field.html", field=form[field]), field_status
+    return render_form(form, status=400, notice=notice)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):
+    """A missing, expired or foreign token: the form again with every word and a fresh token."""
+    # Nothing is changed by validating one field, so it is shown as typed and judged on Send.
+    return words_back(error, notice="expired", field_status=200)
+
+
+@bp.errorhandler(UploadRefused)
+def upload_refused(error: UploadRefused):
+    """A file was sent: the text they typed comes back; the file is not read."""
+    return words_back(error, notice="upload", field_status=400)
+
+
+@bp.errorhandler(UnreadableBody)
+def unreadable(error: UnreadableBody):
+    """A body that could not be read holds no words to give back: the browser's Back button does."""
+    message = (
+        "We could not read what your browser sent. Press your browser's Back button to return "
+        "to your message and send it again. Or call us."
+    )
+    return render_template("errors/error.html", code=400, title="That did not work", message=message), 400
+
+
+@bp.errorhandler(InquiryLimitReached)
+def rate_limited(error: InquiryLimitReached):
+    """This client has sent enough for now: the form with every word, and the phone number."""
+    if request.method != "POST":
+        return errors.render_error(error)
+    return render_form(ContactForm(), status=429, notice="rate_limited")
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    """Too large to read: the words are still in the visitor's browser, so say how to get back to them."""
+    if request.method != "POST":
+        return errors.render_error(error)
+    if request.headers.get("HX-Request") == "true":
+        # The words are still in the visitor's form; say so beside the button and swap nothing else.
+        headers = {"HX-Retarget": "#send-status", "HX-Reswap": "innerHTML"}
+        return render_template("contact/_too_large.html"), 413, headers
+    message = (
+        "What you sent was too large for us to receive. Press your browser's Back button to "
+        "return to your message, make it shorter, and send it again. Or call us."
+    )
+    return render_template("errors/error.html", code=413, title="Message too long", message=message), 413

@@ -1,8 +1,7 @@
-"""What refuses a contact request: CSRF, the per-client rate limit and the body-size limit.
+"""What refuses a contact request: CSRF and origin, the per-client rate limit, uploads and bodies
+that cannot be read.
 
-Every refusal keeps the visitor's words where it can. An expired or missing CSRF token and a rate
-limit show the form again with everything typed (and a fresh token); a body too large to read
-asks them to go Back, where the browser still holds it, and the htmx form is left untouched.
+These only decide and raise; ``views.contact`` answers each refusal, keeping the visitor's words.
 """
 
 from __future__ import annotations
@@ -14,17 +13,14 @@ import sqlite3
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits import parse
 from limits.storage import storage_from_string
-from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge, TooManyRequests
+from werkzeug.exceptions import BadRequest, HTTPException, TooManyRequests
 
 from inquiries import db as dbmod
 from inquiries import ratelimit  # noqa: F401 - registers the sqlite:// storage with limits
-from inquiries.forms import ContactForm
-from inquiries.store import FIELDS
-from views import errors
 
 csrf = CSRFProtect()
 
@@ -71,11 +67,6 @@ def rate_limit_key(address: str | None) -> str:
     return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
-def is_contact_post() -> bool:
-    """Whether the request is a POST to one of the contact form's endpoints."""
-    return request.method == "POST" and (request.endpoint or "").startswith("contact.")
-
-
 class UploadRefused(BadRequest):
     """A file was sent: the form has no file field, and a file could hold anything."""
 
@@ -97,7 +88,7 @@ def read_body() -> None:
     try:
         files = request.files  # parses the form fields too
     except HTTPException:
-        raise  # too large (413) or the client went away: already answered below or by errors
+        raise  # too large (413) or the client went away: answered in views.contact or views.errors
     except Exception as error:  # any server's own reader error: the body is bad
         current_app.logger.warning("Contact POST refused: its body could not be read (%s)", type(error).__name__)
         raise UnreadableBody() from None
@@ -107,7 +98,7 @@ def read_body() -> None:
 
 def check_csrf() -> None:
     """Refuse a contact POST without a valid token, or sent from another site's page when the
-    browser says so (raises CSRFError, answered below with the visitor's words)."""
+    browser says so (raises CSRFError, answered in ``views.contact`` with the visitor's words)."""
     # A GET (the page, the thanks page) changes nothing: a visitor who follows a link from a
     # search engine or a partner site arrives with that site in Referer and must get the form.
     if request.method != "POST" or not current_app.config["WTF_CSRF_ENABLED"]:
@@ -143,8 +134,8 @@ def check_origin() -> None:
         raise CSRFError("The request's origin does not match this site.")
 
 
-def init_app(app: Flask, render_form: Callable) -> None:
-    """Bind CSRF and the limiter to ``app`` and answer their refusals without losing any words."""
+def init_app(app: Flask) -> None:
+    """Bind CSRF and the contact rate limit to ``app`` (their refusals are answered in ``views.contact``)."""
     app.config["WTF_CSRF_TIME_LIMIT"] = app.config["CONTACT_TOKEN_SECONDS"]
     # The contact blueprint checks its own POSTs (check_csrf) so the check runs after routing and
     # its refusal can keep the visitor's words. A test fails if a POST route appears elsewhere.
@@ -156,56 +147,3 @@ def init_app(app: Flask, render_form: Callable) -> None:
     # database alone cannot be searched for an address by trying all of them.
     salt = hmac.new(str(app.config["SECRET_KEY"]).encode(), b"contact rate limit", hashlib.sha256).hexdigest()
     app.extensions["contact_rate_limit"] = storage_from_string(f"sqlite:///{dbmod.database_path(app)}", salt=salt)
-
-    @app.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError):
-        if not is_contact_post():
-            return errors.render_error(error)
-        form = ContactForm()  # the visitor's words, and a fresh token in the re-rendered form
-        if request.endpoint == "contact.validate_field":
-            field = request.view_args.get("field", "")
-            if field not in FIELDS:
-                return errors.render_error(error)
-            # Nothing is changed by validating, so show the field as typed and judge it on Send.
-            return render_template("contact/_field.html", field=form[field])
-        return render_form(form, status=400, notice="expired")
-
-    @app.errorhandler(UploadRefused)
-    def upload_refused(error: UploadRefused):
-        if not is_contact_post():
-            return errors.render_error(error)
-        form = ContactForm()  # the text they typed; the file is not read
-        if request.endpoint == "contact.validate_field":
-            field = request.view_args.get("field", "")
-            if field not in FIELDS:
-                return errors.render_error(error)
-            return render_template("contact/_field.html", field=form[field]), 400
-        return render_form(form, status=400, notice="upload")
-
-    @app.errorhandler(UnreadableBody)
-    def unreadable(error: UnreadableBody):
-        message = (
-            "We could not read what your browser sent. Press your browser's Back button to return "
-            "to your message and send it again. Or call us."
-        )
-        return render_template("errors/error.html", code=400, title="That did not work", message=message), 400
-
-    @app.errorhandler(InquiryLimitReached)
-    def rate_limited(error: HTTPException):
-        if not is_contact_post():
-            return errors.render_error(error)
-        return render_form(ContactForm(), status=429, notice="rate_limited")
-
-    @app.errorhandler(RequestEntityTooLarge)
-    def too_large(error: RequestEntityTooLarge):
-        if not is_contact_post():
-            return errors.render_error(error)
-        if request.headers.get("HX-Request") == "true":
-            # The words are still in the visitor's form; say so beside the button and swap nothing else.
-            headers = {"HX-Retarget": "#send-status", "HX-Reswap": "innerHTML"}
-            return render_template("contact/_too_large.html"), 413, headers
-        message = (
-            "What you sent was too large for us to receive. Press your browser's Back button to "
-            "return to your message, make it shorter, and send it again. Or call us."
-        )
-        return render_template("errors/error.html", code=413, title="Message too long", message=message), 413
