@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from inquiries import outbox
+from inquiries import delivery, outbox
 from inquiries.db import get_db
 from inquiries.sender import Sender
 
@@ -45,7 +45,7 @@ def status_command() -> None:
 @group.command("send")
 def send_command() -> None:
     """Send every message that is due now, once, and exit."""
-    counts = outbox.send_due(current_app._get_current_object())
+    counts = delivery.send_due(current_app._get_current_object())
     click.echo(f"sent={counts['sent']} retry={counts['retry']} dead={counts['dead']}")
 
 

@@ -1,9 +1,12 @@
-"""The SQLite connection: one per request (or per sender thread), every PRAGMA set on each."""
+"""The SQLite connection: one per request (or per sender thread), every PRAGMA set on each; and the
+write transaction every writer uses."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -57,3 +60,16 @@ def close_db(_exc: BaseException | None = None) -> None:
     db = g.pop("db", None)
     if db is not None:
         db.conn.close()
+
+
+@contextlib.contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the lock up front, so it waits (busy_timeout) instead of failing."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 import time
 from urllib.parse import urlsplit
 
 import sqlite_utils
 from flask import Flask, current_app, render_template
 
+from inquiries import outbox
+from inquiries.db import immediate
 from inquiries.mailer import StaffMessage, received_at, spam_note, staff_addresses
-from inquiries.store import immediate
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +58,7 @@ def queue_if_due(
             f"UPDATE inquiries SET spam_digest_id = ? WHERE spam_digest_id IS NULL AND {HELD}",  # noqa: S608
             [digest_id],
         ).rowcount
-        db["outbox"].insert(
-            {
-                "digest_id": digest_id,
-                "message_id": f"<spam-digest-{digest_id}.{secrets.token_hex(6)}@{domain}>",
-                "status": "pending",
-                "attempts": 0,
-                "created_at": now,
-                "next_attempt_at": now,
-            }
-        )
+        outbox.enqueue(db, f"spam-digest-{digest_id}", domain=domain, digest_id=digest_id, now=now)
     log.info("Spam digest %d queued, listing %d held inquiries", digest_id, listed)
     return digest_id
 

@@ -13,8 +13,8 @@ import time
 import sqlite_utils
 from flask import Flask
 
+from inquiries.db import immediate
 from inquiries.outbox import backlog
-from inquiries.store import immediate
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,8 @@
 """The outbox: staff emails waiting to be sent, claimed by one sender at a time, retried, dead-lettered.
 
+This module is the queue only (its table, enqueue, claim, mark, retry); sending what it hands out
+is ``inquiries.delivery``'s job.
+
 A message moves ``pending → sending → sent``; a temporary failure puts it back to ``pending`` with
 a later ``next_attempt_at``; a permanent one makes it ``dead`` (``retry_dead`` revives it). A claim
 carries a lease: if its sender dies, another takes the message back once the lease has run out.
@@ -9,17 +12,14 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
-import ssl
 import threading
 import time
 
 import sqlite_utils
-from flask import Flask
 
-from inquiries import db as dbmod
-from inquiries import digest, mailer, smtp
-from inquiries.store import immediate
+from inquiries.db import immediate
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,58 @@ UPDATE outbox SET status = 'sending', claimed_by = :worker, claimed_until = :unt
               ORDER BY next_attempt_at, id LIMIT 1)
 RETURNING *
 """
+
+
+def create_table(db: sqlite_utils.Database) -> None:
+    """The outbox as the first release made it (``migrations`` brings it up to date)."""
+    db["outbox"].create(
+        {
+            "id": int,
+            "inquiry_id": int,
+            "message_id": str,
+            "status": str,
+            "attempts": int,
+            "created_at": float,
+            "next_attempt_at": float,
+            "claimed_by": str,
+            "claimed_until": float,
+            "sent_at": float,
+            "last_error": str,
+        },
+        pk="id",
+        foreign_keys=[("inquiry_id", "inquiries", "id")],
+        not_null={"inquiry_id", "status", "created_at", "next_attempt_at"},
+        defaults={"status": "pending", "attempts": 0},
+        if_not_exists=True,
+    )
+    db["outbox"].create_index(["status", "next_attempt_at"], if_not_exists=True)
+    db["outbox"].create_index(["inquiry_id"], if_not_exists=True)
+
+
+def enqueue(
+    db: sqlite_utils.Database,
+    label: str,
+    *,
+    domain: str,
+    inquiry_id: int | None = None,
+    digest_id: int | None = None,
+    now: float | None = None,
+) -> int:
+    """Queue one staff email, due now: an inquiry's or a spam digest's (exactly one of the two ids).
+
+    Call inside the caller's write transaction, so the message exists exactly when what it is
+    about does. Its Message-ID (``<label.random@domain>``) is fixed here, the same on every retry.
+    """
+    now = time.time() if now is None else now
+    row = {
+        "message_id": f"<{label}.{secrets.token_hex(6)}@{domain}>",
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
+    row.update({"inquiry_id": inquiry_id} if digest_id is None else {"digest_id": digest_id})
+    return db["outbox"].insert(row).last_pk
 
 
 def backlog(db: sqlite_utils.Database, now: float | None = None) -> dict:
@@ -129,75 +181,3 @@ def retry_dead(db: sqlite_utils.Database, now: float | None = None) -> int:
             "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE status = 'dead'", [now]
         )
         return cursor.rowcount
-
-
-def send_due(
-    app: Flask,
-    db: sqlite_utils.Database | None = None,
-    *,
-    worker_id: str | None = None,
-    limit: int = 100,
-    ssl_context: ssl.SSLContext | None = None,
-) -> dict[str, int]:
-    """Send every message due now (at most ``limit``), once each; returns counts of sent/retry/dead."""
-    own = db is None
-    db = dbmod.connect(dbmod.database_path(app)) if own else db
-    worker_id = worker_id or worker_name()
-    config = app.config
-    lease = float(config["OUTBOX_LEASE_SECONDS"])
-    counts = {"sent": 0, "retry": 0, "dead": 0}
-    try:
-        with app.app_context():
-            for _ in range(limit):
-                row = claim_next(db, worker_id, lease=lease)
-                if row is None:
-                    break
-                outcome = _deliver(app, db, row, worker_id, ssl_context)
-                counts[outcome] += 1
-    finally:
-        if own:
-            db.conn.close()
-    return counts
-
-
-def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
-    if row.get("digest_id") is not None:  # the spam digest (inquiries.digest), not one inquiry
-        inquiry, ref = None, f"(spam digest {row['digest_id']})"
-    else:
-        inquiry = next(db.query("SELECT * FROM inquiries WHERE id = ?", [row["inquiry_id"]]), None)
-        ref = inquiry["ref"] if inquiry else f"(outbox {row['id']})"
-    config = app.config
-    try:
-        if inquiry is None and row.get("digest_id") is None:
-            raise mailer.DeliveryError("inquiry erased", permanent=True)
-        try:
-            message = mailer.compose(inquiry, row["message_id"]) if inquiry else digest.compose(db, row)
-        except Exception as exc:
-            # Building the email is deterministic: what fails now fails on every retry (a bug).
-            # Only the type is kept: an exception's text could quote what the visitor wrote.
-            raise mailer.DeliveryError(f"could not build the email: {type(exc).__name__}", permanent=True) from None
-        # The lease is longer than this (settings.lease_problems), so no other sender takes the
-        # message back while the server may still be confirming it.
-        refused = mailer.send(message, config, ssl_context=ssl_context, budget=smtp.conversation_seconds(config))
-    except mailer.DeliveryError as exc:
-        if exc.permanent:
-            mark_dead(db, row, worker_id, _error_text(exc), ref=ref, reason=exc.reason)
-            return "dead"
-        error, reason = _error_text(exc), exc.reason
-    except Exception as exc:  # a bug must not stop the other messages; only the type is kept
-        error = reason = f"unexpected {type(exc).__name__}"
-    else:
-        if not mark_sent(db, row["id"], worker_id):
-            log.warning("Staff email for inquiry %s sent after its claim expired", ref)
-        if refused:
-            log.warning("Staff email for inquiry %s sent, but %d staff address(es) refused it", ref, refused)
-        log.info("Staff email for inquiry %s sent", ref)
-        return "sent"
-    base, cap = float(config["OUTBOX_RETRY_BASE_SECONDS"]), float(config["OUTBOX_RETRY_MAX_SECONDS"])
-    delay = mark_retry(db, row, worker_id, error, base=base, cap=cap)
-    log.warning("Staff email for inquiry %s not sent (%s); retry %d in %gs", ref, reason, row["attempts"], delay)
-    return "retry"
-
-
-def _error_text(exc: mailer.DeliveryError) -> str:
-    return f"{exc.reason}: {exc.detail}" if exc.detail else exc.reason

@@ -18,7 +18,7 @@ import threading
 from flask import Flask
 
 from inquiries import db as dbmod
-from inquiries import digest, outbox
+from inquiries import delivery, digest, outbox
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class Sender:
                 except Exception as exc:
                     log.error("Spam digest error: %s", type(exc).__name__)
                 try:
-                    outbox.send_due(self.app, db, worker_id=worker_id)
+                    delivery.send_due(self.app, db, worker_id=worker_id)
                 except Exception as exc:  # a locked or missing database must not end the loop
                     log.error("Outbox sender error: %s", type(exc).__name__)
                 self.wake_event.wait(poll)

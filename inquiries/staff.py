@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
+from inquiries.db import immediate
 from inquiries.forms import INVISIBLE_CHARS
-from inquiries.store import FIELDS, immediate
+from inquiries.store import FIELDS
 
 # Column headings of the list, `show` and the CSV export, in plain words, in the form's order.
 LABELS = {

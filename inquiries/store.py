@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlite_utils
 
-from inquiries import migrations, ratelimit
+from inquiries import migrations, outbox, ratelimit
+from inquiries.db import immediate
 
 FIELDS = ("name", "phone", "email", "contact_method", "voicemail_ok", "who", "insurance", "message")
 
@@ -31,7 +31,8 @@ def init_schema(db: sqlite_utils.Database) -> None:
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:
-    # The tables as the first release made them; later changes are steps in `migrations`.
+    # The tables as the first release made them (the outbox's is in `outbox`); later changes are
+    # steps in `migrations`.
     db["inquiries"].create(
         {
             "id": int,
@@ -49,28 +50,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
     db["inquiries"].create_index(["ref"], unique=True, if_not_exists=True)
     db["inquiries"].create_index(["submission_key"], unique=True, if_not_exists=True)
     db["inquiries"].create_index(["created_at"], if_not_exists=True)
-    db["outbox"].create(
-        {
-            "id": int,
-            "inquiry_id": int,
-            "message_id": str,
-            "status": str,
-            "attempts": int,
-            "created_at": float,
-            "next_attempt_at": float,
-            "claimed_by": str,
-            "claimed_until": float,
-            "sent_at": float,
-            "last_error": str,
-        },
-        pk="id",
-        foreign_keys=[("inquiry_id", "inquiries", "id")],
-        not_null={"inquiry_id", "status", "created_at", "next_attempt_at"},
-        defaults={"status": "pending", "attempts": 0},
-        if_not_exists=True,
-    )
-    db["outbox"].create_index(["status", "next_attempt_at"], if_not_exists=True)
-    db["outbox"].create_index(["inquiry_id"], if_not_exists=True)
+    outbox.create_table(db)
     ratelimit.init_schema(db)
 
 
@@ -126,16 +106,7 @@ def save_inquiry(
                 admit(db.conn)
             inquiry_id = db["inquiries"].insert(row).last_pk
             if send_email:
-                db["outbox"].insert(
-                    {
-                        "inquiry_id": inquiry_id,
-                        "message_id": f"<inquiry-{row['ref']}.{secrets.token_hex(6)}@{domain}>",
-                        "status": "pending",
-                        "attempts": 0,
-                        "created_at": now,
-                        "next_attempt_at": now,
-                    }
-                )
+                outbox.enqueue(db, f"inquiry-{row['ref']}", domain=domain, inquiry_id=inquiry_id, now=now)
     except sqlite3.IntegrityError:
         # A parallel request with the same key won the race; answer with its reference.
         existing = find_by_key(db, submission_key)
@@ -143,19 +114,6 @@ def save_inquiry(
             return Saved(existing, created=False)
         raise
     return Saved(row["ref"], created=True)
-
-
-@contextlib.contextmanager
-def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A write transaction that takes the lock up front, so it waits (busy_timeout) instead of failing."""
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
-    db.conn.execute("COMMIT")
 
 
 def find_by_key(db: sqlite_utils.Database, submission_key: str) -> str | None:

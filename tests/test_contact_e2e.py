@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from app import create_app
-from inquiries import outbox
+from inquiries import delivery
 from tests.test_contact_form import VALID
 
 STAFF = "intake@center.test"
@@ -69,8 +69,8 @@ def test_one_valid_inquiry_makes_exactly_one_email(app, client, inbox):
     response, form = send(client, email="Dana@Example.NET", message=message_text)
     ref = response.headers["Location"].rsplit("/", 1)[1]
     client.post("/contact", data=form)  # a double tap: still one inquiry
-    assert outbox.send_due(app)["sent"] == 1
-    assert outbox.send_due(app)["sent"] == 0
+    assert delivery.send_due(app)["sent"] == 1
+    assert delivery.send_due(app)["sent"] == 0
     [mail] = inbox.messages
     assert mail["Subject"] == f"New website inquiry #{ref}"
     assert mail["To"] == STAFF and mail["Reply-To"] == "Dana@example.net"
@@ -83,13 +83,13 @@ def test_one_valid_inquiry_makes_exactly_one_email(app, client, inbox):
 def test_a_honeypot_inquiry_is_kept_but_never_emailed(app, client, inbox):
     response, _ = send(client, website_url="https://spam.example")
     assert response.status_code == 303
-    assert outbox.send_due(app)["sent"] == 0
+    assert delivery.send_due(app)["sent"] == 0
     assert inbox.messages == []
 
 
 def test_a_too_fast_inquiry_still_reaches_staff_marked_as_possible_spam(app, client, inbox):
     app.config["CONTACT_MIN_SECONDS"] = 60
     send(client)
-    assert outbox.send_due(app)["sent"] == 1
+    assert delivery.send_due(app)["sent"] == 1
     [mail] = inbox.messages
     assert mail["Subject"].endswith("(possible spam)")

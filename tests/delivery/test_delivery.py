@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from inquiries import outbox
+from inquiries import delivery, outbox
 from tests.delivery.conftest import SENDER, STAFF, VISITOR, MailServer, outbox_row, save
 
 HEALTH_WORDS = ("addiction", "heroin", "fentanyl", "overdose", "treatment", "withdrawal", "recovery", "drug", "rehab")
@@ -25,8 +25,8 @@ def test_one_inquiry_becomes_exactly_one_email_with_the_right_headers(mail_app, 
     db.execute("UPDATE inquiries SET created_at = '2026-07-04T16:30:00+00:00' WHERE ref = ?", [ref])
     row = outbox_row(db, ref)
 
-    assert outbox.send_due(mail_app, db) == {"sent": 1, "retry": 0, "dead": 0}
-    assert outbox.send_due(mail_app, db) == {"sent": 0, "retry": 0, "dead": 0}
+    assert delivery.send_due(mail_app, db) == {"sent": 1, "retry": 0, "dead": 0}
+    assert delivery.send_due(mail_app, db) == {"sent": 0, "retry": 0, "dead": 0}
 
     assert len(mail_server.received) == 1
     message = mail_server.received[0]
@@ -49,7 +49,7 @@ def test_one_inquiry_becomes_exactly_one_email_with_the_right_headers(mail_app, 
 
 def test_subject_names_no_health_topic(mail_app, mail_server, db):
     save(db)
-    outbox.send_due(mail_app, db)
+    delivery.send_due(mail_app, db)
     subject = mail_server.received[0]["Subject"].lower()
     assert not [word for word in HEALTH_WORDS if word in subject]
 
@@ -57,7 +57,7 @@ def test_subject_names_no_health_topic(mail_app, mail_server, db):
 @pytest.mark.parametrize("given", ["", "not an address", "x@y.test\r\nBcc: evil@attacker.test"])
 def test_no_reply_to_without_a_valid_visitor_address(mail_app, mail_server, db, given):
     save(db, email=given, phone="+1 212-555-0100")
-    outbox.send_due(mail_app, db)
+    delivery.send_due(mail_app, db)
     message = mail_server.received[0]
     assert message["Reply-To"] is None
     assert message["Bcc"] is None
@@ -66,7 +66,7 @@ def test_no_reply_to_without_a_valid_visitor_address(mail_app, mail_server, db, 
 
 def test_everything_the_visitor_typed_is_escaped_in_the_html(mail_app, mail_server, db):
     save(db, name="<script>alert(1)</script>", message='<img src=x onerror="alert(2)"> & more')
-    outbox.send_due(mail_app, db)
+    delivery.send_due(mail_app, db)
     text, html = body_parts(mail_server.received[0])
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<img" not in html and "&lt;img" in html
@@ -75,7 +75,7 @@ def test_everything_the_visitor_typed_is_escaped_in_the_html(mail_app, mail_serv
 
 def test_a_timer_flagged_inquiry_is_still_sent_marked_as_possible_spam(mail_app, mail_server, db):
     ref = save(db, spam_reason="possible spam: sent 1 s after the form was shown")
-    outbox.send_due(mail_app, db)
+    delivery.send_due(mail_app, db)
     message = mail_server.received[0]
     assert message["Subject"] == f"New website inquiry #{ref} (possible spam)"
     text, html = body_parts(message)
@@ -88,14 +88,14 @@ def test_a_451_is_retried_and_the_email_delivered_once(mail_app, mail_server, db
     ref = save(db)
     before = time.time()
 
-    assert outbox.send_due(mail_app, db) == {"sent": 0, "retry": 1, "dead": 0}
+    assert delivery.send_due(mail_app, db) == {"sent": 0, "retry": 1, "dead": 0}
     row = outbox_row(db, ref)
     assert row["status"] == "pending" and row["attempts"] == 1 and "451" in row["last_error"]
     assert before + 0.2 <= row["next_attempt_at"] <= time.time() + 0.2  # OUTBOX_RETRY_BASE_SECONDS
-    assert outbox.send_due(mail_app, db)["sent"] == 0  # not due yet
+    assert delivery.send_due(mail_app, db)["sent"] == 0  # not due yet
 
     time.sleep(0.25)
-    assert outbox.send_due(mail_app, db) == {"sent": 1, "retry": 0, "dead": 0}
+    assert delivery.send_due(mail_app, db) == {"sent": 1, "retry": 0, "dead": 0}
     assert mail_server.handler.attempts == 2
     assert len(mail_server.received) == 1
     assert outbox_row(db, ref)["status"] == "sent"
@@ -105,7 +105,7 @@ def test_a_554_makes_the_message_dead_keeps_the_inquiry_and_logs_an_error(mail_a
     mail_server.handler.replies.append("554 5.7.1 Message rejected")
     ref = save(db)
     with caplog.at_level(logging.INFO):
-        assert outbox.send_due(mail_app, db) == {"sent": 0, "retry": 0, "dead": 1}
+        assert delivery.send_due(mail_app, db) == {"sent": 0, "retry": 0, "dead": 1}
     assert outbox_row(db, ref)["status"] == "dead"
     assert next(db.query("SELECT name FROM inquiries WHERE ref = ?", [ref]))["name"] == "Dana"
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
@@ -114,7 +114,7 @@ def test_a_554_makes_the_message_dead_keeps_the_inquiry_and_logs_an_error(mail_a
 
     # Once someone has fixed the cause, retry-dead sends it.
     assert outbox.retry_dead(db) == 1
-    assert outbox.send_due(mail_app, db)["sent"] == 1
+    assert delivery.send_due(mail_app, db)["sent"] == 1
     assert len(mail_server.received) == 1
 
 
@@ -130,7 +130,7 @@ def test_a_refused_connection_keeps_the_message_until_the_server_is_back(make_ap
     app = make_app(down.port)
     ref = save(db)
     with caplog.at_level(logging.INFO):
-        assert outbox.send_due(app, db) == {"sent": 0, "retry": 1, "dead": 0}
+        assert delivery.send_due(app, db) == {"sent": 0, "retry": 1, "dead": 0}
     assert outbox_row(db, ref)["status"] == "pending"
     assert "ConnectionRefusedError" in outbox_row(db, ref)["last_error"]
     assert_no_contents_logged(caplog)
@@ -138,7 +138,7 @@ def test_a_refused_connection_keeps_the_message_until_the_server_is_back(make_ap
     down.start()
     try:
         time.sleep(0.25)
-        assert outbox.send_due(app, db)["sent"] == 1
+        assert delivery.send_due(app, db)["sent"] == 1
         assert len(down.received) == 1
     finally:
         down.stop()
@@ -148,7 +148,7 @@ def test_a_server_that_never_answers_is_given_up_on_after_mail_timeout(make_app,
     app = make_app(blackhole.port, MAIL_TIMEOUT=1)
     ref = save(db)
     started = time.monotonic()
-    assert outbox.send_due(app, db) == {"sent": 0, "retry": 1, "dead": 0}
+    assert delivery.send_due(app, db) == {"sent": 0, "retry": 1, "dead": 0}
     assert time.monotonic() - started < 4  # MAIL_TIMEOUT plus slack for a busy machine
     row = outbox_row(db, ref)
     assert row["status"] == "pending" and "timed out" in row["last_error"]
@@ -159,7 +159,7 @@ def test_a_server_that_never_answers_is_given_up_on_after_mail_timeout(make_app,
     back = MailServer(port).start()
     try:
         time.sleep(0.25)
-        assert outbox.send_due(app, db)["sent"] == 1
+        assert delivery.send_due(app, db)["sent"] == 1
         assert len(back.received) == 1
     finally:
         back.stop()
@@ -180,7 +180,7 @@ def test_healthz_answers_503_when_a_message_waited_too_long(make_app, mail_serve
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "error", "problem": "staff email is late"}
-    outbox.send_due(app, db)
+    delivery.send_due(app, db)
     assert client.get("/healthz").status_code == 200
 
 
@@ -194,7 +194,7 @@ def test_a_staff_address_refused_does_not_stop_the_others(mail_app, mail_server,
     mail_server.handler.handle_RCPT = refuse_nurse
     ref = save(db)
     with caplog.at_level(logging.WARNING):
-        assert outbox.send_due(mail_app, db)["sent"] == 1
+        assert delivery.send_due(mail_app, db)["sent"] == 1
     assert mail_server.handler.envelopes[0].rcpt_tos == ["intake@center.test"]
     assert any(ref in r.getMessage() and "refused" in r.getMessage() for r in caplog.records)
 
@@ -208,7 +208,7 @@ def test_an_email_that_cannot_be_built_goes_dead_at_once_without_logging_content
     monkeypatch.setattr("inquiries.mailer.compose", broken)
     ref = save(db)
     with caplog.at_level(logging.INFO):
-        assert outbox.send_due(mail_app, db)["dead"] == 1
+        assert delivery.send_due(mail_app, db)["dead"] == 1
     assert "ValueError" in outbox_row(db, ref)["last_error"]
     assert "brother" not in outbox_row(db, ref)["last_error"]
     assert_no_contents_logged(caplog)

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 
 from app import create_app
-from inquiries import mailer, outbox
+from inquiries import delivery, mailer
 from inquiries.forms import MESSAGE_MAX
 from tests.delivery.conftest import VISITOR, outbox_row
 from tests.delivery.test_end_to_end import form_data
@@ -50,7 +50,7 @@ def test_the_longest_one_line_message_is_delivered_once_and_intact(make_app, mai
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     ref = response.headers["Location"].rsplit("/", 1)[1]
 
-    assert outbox.send_due(app, db) == {"sent": 1, "retry": 0, "dead": 0}
+    assert delivery.send_due(app, db) == {"sent": 1, "retry": 0, "dead": 0}
     assert mail_server.handler.attempts == 1 and len(mail_server.received) == 1
     assert outbox_row(db, ref)["status"] == "sent"
 
@@ -76,7 +76,7 @@ def test_short_ascii_parts_stay_readable(make_app, mail_server, db):
     app = make_app(mail_server.port, WTF_CSRF_ENABLED=False, CONTACT_MIN_SECONDS=0, RATELIMIT_ENABLED=False)
     client = app.test_client()
     assert client.post("/contact", data=form_data(client)).status_code == 303
-    assert outbox.send_due(app, db)["sent"] == 1
+    assert delivery.send_due(app, db)["sent"] == 1
     raw = mail_server.handler.envelopes[0].content.decode("ascii")
     assert "Content-Transfer-Encoding: quoted-printable" in raw
     assert "Name: Dana\r\n" in raw and VISITOR["message"].split("\n")[0] in raw

@@ -13,7 +13,7 @@ import threading
 import time
 
 from inquiries import db as dbmod
-from inquiries import outbox, sender
+from inquiries import delivery, outbox, sender
 from tests.conftest import ROOT
 from tests.delivery.conftest import STAFF, outbox_row, save
 from tests.servers import wait_for
@@ -32,7 +32,7 @@ def test_threads_racing_deliver_each_message_exactly_once(mail_app, mail_server,
     def run(worker: int) -> None:
         conn = dbmod.connect(mail_app.config["DATABASE"])
         start.wait()
-        totals.append(outbox.send_due(mail_app, conn, worker_id=f"thread-{worker}"))
+        totals.append(delivery.send_due(mail_app, conn, worker_id=f"thread-{worker}"))
         conn.conn.close()
 
     threads = [threading.Thread(target=run, args=(n,)) for n in range(4)]
@@ -174,9 +174,9 @@ def test_a_message_claimed_by_a_sender_that_died_is_delivered_by_another(make_ap
     app = make_app(mail_server.port, OUTBOX_LEASE_SECONDS=1.5, MAIL_TIMEOUT=0.2, MAIL_DATA_TIMEOUT=0.2)
     ref = save(db)
     assert outbox.claim_next(db, "killed-mid-send", lease=1.5) is not None
-    assert outbox.send_due(app, db, worker_id="survivor") == {"sent": 0, "retry": 0, "dead": 0}
+    assert delivery.send_due(app, db, worker_id="survivor") == {"sent": 0, "retry": 0, "dead": 0}
     time.sleep(1.6)
-    assert outbox.send_due(app, db, worker_id="survivor") == {"sent": 1, "retry": 0, "dead": 0}
+    assert delivery.send_due(app, db, worker_id="survivor") == {"sent": 1, "retry": 0, "dead": 0}
     row = outbox_row(db, ref)
     assert row["status"] == "sent" and row["attempts"] == 2
     assert len(mail_server.received) == 1

@@ -11,7 +11,7 @@ import pytest
 
 import settings
 from app import create_app
-from inquiries import mailer, outbox, smtp
+from inquiries import delivery, mailer, smtp
 from tests.delivery.conftest import Handler, MailServer, outbox_row, save
 
 
@@ -62,10 +62,10 @@ def test_a_server_that_answers_the_message_late_gets_it_exactly_once(make_app, s
     ref = save(db)
     started = time.monotonic()
     while time.monotonic() - started < 10 and outbox_row(db, ref)["status"] != "sent":
-        outbox.send_due(app, db)
+        delivery.send_due(app, db)
         time.sleep(0.1)
     for _ in range(10):  # and nothing goes out again afterwards
-        outbox.send_due(app, db)
+        delivery.send_due(app, db)
         time.sleep(0.1)
     row = outbox_row(db, ref)
     assert len(server.received) == 1, f"{len(server.received)} copies"

@@ -9,7 +9,7 @@ import re
 import time
 
 from inquiries import db as dbmod
-from inquiries import digest, outbox, store
+from inquiries import delivery, digest, store
 from tests.delivery.conftest import STAFF, VISITOR, MailServer
 from tests.servers import start_gunicorn, stop, wait_for
 
@@ -45,7 +45,7 @@ def test_one_digest_per_period_lists_each_held_inquiry_once_and_nothing_it_said(
     assert digest.queue_if_due(db, 60, now=start + 30) is None  # too soon after the last one
     assert digest.queue_if_due(db, 60, now=start + 62) is not None
 
-    assert outbox.send_due(mail_app, db)["sent"] == 3  # the too-fast inquiry's own email and two digests
+    assert delivery.send_due(mail_app, db)["sent"] == 3  # the too-fast inquiry's own email and two digests
     digests = [m for m in mail_server.received if m["Subject"].startswith("Website inquiries held")]
     assert [listed(m) for m in digests] == [[first], [second, third]]
     assert digests[1]["Subject"] == "Website inquiries held as possible spam: 2"
@@ -62,7 +62,7 @@ def test_a_digest_whose_inquiries_were_erased_since_says_so(mail_app, mail_serve
     status = mail_app.test_cli_runner().invoke(args=["outbox", "status"])
     assert "spam digest 1  pending" in status.output
     db.execute("DELETE FROM inquiries WHERE ref = ?", [ref])
-    assert outbox.send_due(mail_app, db)["sent"] == 1
+    assert delivery.send_due(mail_app, db)["sent"] == 1
     (message,) = mail_server.received
     assert listed(message) == [] and "erased or purged" in message.get_content()
 
@@ -115,7 +115,7 @@ def test_a_flood_of_held_inquiries_makes_one_short_digest(mail_app, mail_server,
     for _ in range(digest.LISTED_AT_MOST + 3):
         hold(db)
     digest.queue_if_due(db, 60)
-    assert outbox.send_due(mail_app, db)["sent"] == 1
+    assert delivery.send_due(mail_app, db)["sent"] == 1
     (message,) = mail_server.received
     assert message["Subject"] == f"Website inquiries held as possible spam: {digest.LISTED_AT_MOST + 3}"
     assert len(listed(message)) == digest.LISTED_AT_MOST and "...and 3 more." in message.get_content()
@@ -126,7 +126,7 @@ def test_a_digest_is_seven_bit_with_short_lines_whatever_the_site_name(make_app,
     app = make_app(mail_server.port, SITE_NAME="Centro de Recuperación Ñandú · 康复中心")
     refs = [hold(db) for _ in range(3)]
     digest.queue_if_due(db, 60)
-    assert outbox.send_due(app, db)["sent"] == 1
+    assert delivery.send_due(app, db)["sent"] == 1
     raw = mail_server.handler.envelopes[0].content
     assert raw.isascii()
     assert max(len(line) for line in raw.split(b"\r\n")) <= 78

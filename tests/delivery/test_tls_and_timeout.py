@@ -9,7 +9,7 @@ import time
 import pytest
 import trustme
 
-from inquiries import mailer, outbox, smtp
+from inquiries import delivery, mailer, smtp
 from tests.delivery.conftest import Handler, MailServer, outbox_row, save
 
 
@@ -51,7 +51,7 @@ def implicit_tls_server(ca):
 def test_starttls_refuses_a_certificate_it_cannot_verify(make_app, starttls_server, db):
     app = make_app(starttls_server.port, MAIL_USE_TLS=True)
     ref = save(db)
-    assert outbox.send_due(app, db) == {"sent": 0, "retry": 1, "dead": 0}
+    assert delivery.send_due(app, db) == {"sent": 0, "retry": 1, "dead": 0}
     assert "certificate" in outbox_row(db, ref)["last_error"]
     assert starttls_server.handler.attempts == 0
 
@@ -59,14 +59,14 @@ def test_starttls_refuses_a_certificate_it_cannot_verify(make_app, starttls_serv
 def test_starttls_delivers_when_the_ca_is_trusted(make_app, starttls_server, ca_file, db):
     app = make_app(starttls_server.port, MAIL_USE_TLS=True, MAIL_CA_FILE=ca_file)
     save(db)
-    assert outbox.send_due(app, db)["sent"] == 1
+    assert delivery.send_due(app, db)["sent"] == 1
     assert len(starttls_server.received) == 1
 
 
 def test_no_clear_text_fallback_when_the_server_offers_no_starttls(make_app, mail_server, db):
     app = make_app(mail_server.port, MAIL_USE_TLS=True)
     ref = save(db)
-    assert outbox.send_due(app, db)["retry"] == 1
+    assert delivery.send_due(app, db)["retry"] == 1
     assert "SMTPNotSupportedError" in outbox_row(db, ref)["last_error"]
     assert mail_server.handler.attempts == 0  # the server would have taken it in clear text
 
@@ -76,7 +76,7 @@ def test_a_certificate_for_another_host_is_refused(make_app, ca, ca_file, db):
     try:
         app = make_app(server.port, MAIL_USE_TLS=True, MAIL_CA_FILE=ca_file)
         ref = save(db)
-        assert outbox.send_due(app, db)["retry"] == 1
+        assert delivery.send_due(app, db)["retry"] == 1
         assert "certificate" in outbox_row(db, ref)["last_error"]
         assert server.handler.attempts == 0
     finally:
@@ -88,7 +88,7 @@ def test_implicit_tls_verifies_the_certificate(make_app, implicit_tls_server, ca
     extra = {"MAIL_CA_FILE": ca_file} if trusted else {}
     app = make_app(implicit_tls_server.port, MAIL_USE_SSL=True, **extra)
     save(db)
-    assert outbox.send_due(app, db)["sent"] == sent
+    assert delivery.send_due(app, db)["sent"] == sent
     assert len(implicit_tls_server.received) == sent
 
 

@@ -1,0 +1,90 @@
+"""Delivery: take what the outbox hands out, build its email, send it over SMTP, record the outcome.
+
+``send_due`` is one pass over the due messages (the sender loop and ``flask outbox send`` call it);
+each claimed message ends sent, back in the queue with a later try, or dead (``inquiries.outbox``).
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+
+import sqlite_utils
+from flask import Flask
+
+from inquiries import db as dbmod
+from inquiries import digest, mailer, outbox, smtp
+
+log = logging.getLogger(__name__)
+
+
+def send_due(
+    app: Flask,
+    db: sqlite_utils.Database | None = None,
+    *,
+    worker_id: str | None = None,
+    limit: int = 100,
+    ssl_context: ssl.SSLContext | None = None,
+) -> dict[str, int]:
+    """Send every message due now (at most ``limit``), once each; returns counts of sent/retry/dead."""
+    own = db is None
+    db = dbmod.connect(dbmod.database_path(app)) if own else db
+    worker_id = worker_id or outbox.worker_name()
+    config = app.config
+    lease = float(config["OUTBOX_LEASE_SECONDS"])
+    counts = {"sent": 0, "retry": 0, "dead": 0}
+    try:
+        with app.app_context():
+            for _ in range(limit):
+                row = outbox.claim_next(db, worker_id, lease=lease)
+                if row is None:
+                    break
+                outcome = _deliver(app, db, row, worker_id, ssl_context)
+                counts[outcome] += 1
+    finally:
+        if own:
+            db.conn.close()
+    return counts
+
+
+def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
+    if row.get("digest_id") is not None:  # the spam digest (inquiries.digest), not one inquiry
+        inquiry, ref = None, f"(spam digest {row['digest_id']})"
+    else:
+        inquiry = next(db.query("SELECT * FROM inquiries WHERE id = ?", [row["inquiry_id"]]), None)
+        ref = inquiry["ref"] if inquiry else f"(outbox {row['id']})"
+    config = app.config
+    try:
+        if inquiry is None and row.get("digest_id") is None:
+            raise mailer.DeliveryError("inquiry erased", permanent=True)
+        try:
+            message = mailer.compose(inquiry, row["message_id"]) if inquiry else digest.compose(db, row)
+        except Exception as exc:
+            # Building the email is deterministic: what fails now fails on every retry (a bug).
+            # Only the type is kept: an exception's text could quote what the visitor wrote.
+            raise mailer.DeliveryError(f"could not build the email: {type(exc).__name__}", permanent=True) from None
+        # The lease is longer than this (settings.lease_problems), so no other sender takes the
+        # message back while the server may still be confirming it.
+        refused = mailer.send(message, config, ssl_context=ssl_context, budget=smtp.conversation_seconds(config))
+    except mailer.DeliveryError as exc:
+        if exc.permanent:
+            outbox.mark_dead(db, row, worker_id, _error_text(exc), ref=ref, reason=exc.reason)
+            return "dead"
+        error, reason = _error_text(exc), exc.reason
+    except Exception as exc:  # a bug must not stop the other messages; only the type is kept
+        error = reason = f"unexpected {type(exc).__name__}"
+    else:
+        if not outbox.mark_sent(db, row["id"], worker_id):
+            log.warning("Staff email for inquiry %s sent after its claim expired", ref)
+        if refused:
+            log.warning("Staff email for inquiry %s sent, but %d staff address(es) refused it", ref, refused)
+        log.info("Staff email for inquiry %s sent", ref)
+        return "sent"
+    base, cap = float(config["OUTBOX_RETRY_BASE_SECONDS"]), float(config["OUTBOX_RETRY_MAX_SECONDS"])
+    delay = outbox.mark_retry(db, row, worker_id, error, base=base, cap=cap)
+    log.warning("Staff email for inquiry %s not sent (%s); retry %d in %gs", ref, reason, row["attempts"], delay)
+    return "retry"
+
+
+def _error_text(exc: mailer.DeliveryError) -> str:
+    return f"{exc.reason}: {exc.detail}" if exc.detail else exc.reason
