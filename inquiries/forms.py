@@ -178,7 +178,7 @@ class ContactForm(FlaskForm):
     )
     # Hidden: idempotency key, signed render time, and the honeypot (see inquiries/spam.py).
     submission_key = HiddenField(filters=[keep_or_new_key])
-    rendered_at = HiddenField(filters=[spam.keep_or_new_timer])
+    rendered_at = spam.Timer()
     website_url = StringField("Leave this empty", filters=[clean_text])
 
     def validate(self, extra_validators=None) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 import pytest
 from flask import template_rendered
@@ -399,9 +400,33 @@ def test_a_forged_or_missing_timer_is_flagged_but_still_emailed(client, app):
 
 def test_a_person_who_took_their_time_is_not_flagged(client, app, monkeypatch):
     hidden = hidden_fields(client)
-    monkeypatch.setattr("inquiries.spam.time.time", lambda: 10**10)
+    later = time.time() + app.config["CONTACT_TOKEN_SECONDS"] - 60  # hours later, the form still good
+    monkeypatch.setattr("inquiries.spam.time.time", lambda: later)
     assert client.post("/contact", data={**hidden, **VALID}).status_code == 303
     assert rows(app)[0]["spam_reason"] is None
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_an_expired_timer_is_not_spam_but_a_second_chance_with_every_word(client, app, monkeypatch, headers):
+    app.config["CONTACT_MIN_SECONDS"] = 60
+    hidden = hidden_fields(client)
+    later = time.time() + app.config["CONTACT_TOKEN_SECONDS"] + 60
+    monkeypatch.setattr("inquiries.spam.time.time", lambda: later)
+    data = {**hidden, **VALID, "message": "Words I must not lose <3"}
+    response = client.post("/contact", data=data, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == (200 if headers else 400)
+    assert "this form expires after a while" in html and "please press Send again" in html
+    assert "Words I must not lose &lt;3</textarea>" in html and 'value="Sam"' in html
+    assert f'value="{hidden["submission_key"]}"' in html
+    assert rows(app) == [] and rows(app, "outbox") == []
+    fresh = re.search(r'name="rendered_at" type="hidden" value="([^"]+)"', html)[1]
+    assert fresh != hidden["rendered_at"]
+    # Pressing Send again at once is a person who has spent long on the form, not a fast robot.
+    assert client.post("/contact", data={**data, "rendered_at": fresh}, headers=headers).status_code in (200, 303)
+    [row] = rows(app)
+    assert row["spam_reason"] is None and row["message"] == "Words I must not lose <3"
+    assert len(rows(app, "outbox")) == 1
 
 
 # --- Limits -----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The contact form: the page, the submission, one field's validation, and the thanks page.
 
 Thin on purpose: the rules live in ``inquiries.forms`` (validation), ``inquiries.spam`` (honeypot
-and timer) and ``inquiries.store`` (one transaction, idempotent). Guards that refuse a request
+and timer) and ``inquiries.store`` (one transaction, idempotent, queueing the staff email); a new
+inquiry then wakes ``inquiries.sender``. Guards that refuse a request
 (CSRF, rate limit, size) are in ``views.contact_guards``; their refusals are answered at the end of
 this module, and keep the visitor's words too.
 """
@@ -72,7 +73,9 @@ def submit():
     form = ContactForm()
     if not form.validate():
         return render_form(form, status=422)
-    verdict = spam.assess(form.website_url.data, request.form.get("rendered_at"), current_app.config)
+    verdict = spam.assess(form)
+    if verdict.expired:
+        return render_form(form, status=400, notice="expired")
     saved = store.save_inquiry(
         get_db(),
         form.answers(),
