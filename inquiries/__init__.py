@@ -1,4 +1,4 @@
-"""The contact pipeline: form, spam defences, store, outbox, mailer and their CLI commands."""
+"""The contact pipeline: form, spam defences, store, outbox, delivery, mailer, sender and their CLI commands."""
 
 from __future__ import annotations
 
