@@ -7,7 +7,7 @@ import re
 import pytest
 from flask import Response, request_started
 
-from microcache import MicroCache, storable
+from serving.microcache import MicroCache, storable
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, request
 
-from compression import Prepared
+from serving.compression import Prepared
 
 bp = Blueprint("assets", __name__)
 
