@@ -6,16 +6,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import assets
 import catalog
-import compression
 import inquiries
-import microcache
-import mountpoint
-import security
+import serving
 import settings
 from views import contact, contact_guards, errors, health, pages
 
@@ -49,8 +45,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     app.extensions["catalog"] = catalog.load(Path(app.root_path) / "content/pages.toml")
-    security.init_app(app)
-    assets.init_app(app)
     inquiries.init_app(app)
     errors.init_app(app)
     contact_guards.init_app(app)  # CSRF and the contact rate limit
@@ -59,11 +53,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.jinja_env.filters["tel"] = tel_href
     app.context_processor(lambda: site_context(app))
-    app.after_request(lambda response: compression.compress_response(request, response))
-    # No request header moves the site off the root (MicroCache, outside, keys on the whole path).
-    app.wsgi_app = mountpoint.AtRoot(app.wsgi_app)
-    # Outermost: replays public responses (education pages, static files) without entering Flask.
-    app.wsgi_app = microcache.MicroCache(app.wsgi_app)
+    # Security headers, static files, compression, then the WSGI layers AtRoot and (outermost)
+    # MicroCache: the order is documented in serving/__init__.py.
+    serving.init_app(app)
     return app
 
 

@@ -2,6 +2,8 @@
 
 import os
 
+from serving.logs import configure_app_logging
+
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Two processes so one slow request never blocks the site; threads for the I/O-bound rest.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -19,21 +21,21 @@ max_requests_jitter = 5000
 accesslog = "-"
 errorlog = "-"
 # Client addresses masked (IPv4 /24, IPv6 /48) on every path; no query strings, referrers or
-# cookies whatever the format says: see logs.py. The address is the real client's behind a proxy
+# cookies whatever the format says: see serving/logs.py. The address is the real client's behind a proxy
 # when FLASK_PROXY_HOPS matches the proxies in front (ProxyFix rewrites it before this line is written).
-logger_class = "logs.PrivacyLogger"
+logger_class = "serving.logs.PrivacyLogger"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(L)ss'
 # Take no WSGI variable from a request header. gunicorn's default trusts SCRIPT_NAME and PATH_INFO
 # headers from 127.0.0.1, i.e. from anything a local proxy passes on: a client's SCRIPT_NAME made
 # /overdose/ the home page (and a mismatched one a 500). The app ignores SCRIPT_NAME anyway
-# (mountpoint.py); with this gunicorn drops such headers before they reach it.
+# (serving/mountpoint.py); with this gunicorn drops such headers before they reach it.
 forwarder_headers = ""
 # gunicorn >= 25 opens a control socket in $XDG_RUNTIME_DIR or ~/.gunicorn for `gunicornc`. The
 # site does not use it, the service user has no writable home, and two servers on one machine
 # (tests, a second checkout) would share that one path: keep it off.
 control_socket_disable = True
 # The app's own log lines (INFO and up: references, never form contents) go to stderr too.
-__import__("logs").configure_app_logging()
+configure_app_logging()
 
 
 def post_worker_init(worker):

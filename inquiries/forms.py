@@ -16,10 +16,10 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, request
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, RadioField, SelectChoice, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from inquiries import spam
+from inquiries import spam, widgets
 from inquiries.addresses import has_link_tricks
 from inquiries.store import FIELDS
 
@@ -89,6 +89,8 @@ def email_address(form: FlaskForm, field) -> None:
 class Choice(RadioField):
     """Radio buttons, required when ``required`` gives the message to show when none is chosen."""
 
+    option_widget = widgets.RadioInput()
+
     def __init__(self, label: str, choices: list[tuple[str, str]], required: str | None = None, **kwargs) -> None:
         check = DataRequired(required) if required else Optional()
         invalid = required or "Choose one of the options"
@@ -122,9 +124,10 @@ class ContactForm(FlaskForm):
             OneLine("Your name"),
             Length(max=100, message="Your name must be 100 characters or fewer"),
         ],
-        render_kw={"autocomplete": "name", "maxlength": 100},
+        widget=widgets.TextInput(),
+        render_kw={"autocomplete": "name"},
     )
-    phone = StringField(
+    phone = TelField(
         "Phone number",
         description="Give us a phone number, an email address, or both.",
         filters=[clean_text],
@@ -133,9 +136,10 @@ class ContactForm(FlaskForm):
             Length(max=40, message="Phone number must be 40 characters or fewer"),
             phone_number,
         ],
-        render_kw={"type": "tel", "autocomplete": "tel", "maxlength": 40},
+        widget=widgets.TelInput(),
+        render_kw={"autocomplete": "tel"},
     )
-    email = StringField(
+    email = EmailField(
         "Email address",
         filters=[clean_text],
         validators=[
@@ -143,7 +147,8 @@ class ContactForm(FlaskForm):
             Length(max=254, message="Email address must be 254 characters or fewer"),
             email_address,
         ],
-        render_kw={"type": "email", "autocomplete": "email", "spellcheck": "false", "maxlength": 254},
+        widget=widgets.EmailInput(),
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     contact_method = Choice(
         "How should we reach you?",
@@ -164,7 +169,8 @@ class ContactForm(FlaskForm):
             OneLine("Insurance company"),
             Length(max=100, message="Insurance company must be 100 characters or fewer"),
         ],
-        render_kw={"autocomplete": "off", "maxlength": 100, "list": "insurance-list"},
+        widget=widgets.TextInput(),
+        render_kw={"autocomplete": "off", "list": "insurance-list"},
     )
     message = TextAreaField(
         "How can we help?",
@@ -174,7 +180,8 @@ class ContactForm(FlaskForm):
             DataRequired("Tell us how we can help"),
             Length(max=MESSAGE_MAX, message=f"Your message must be {MESSAGE_MAX:,} characters or fewer"),
         ],
-        render_kw={"rows": 6, "maxlength": MESSAGE_MAX},
+        widget=widgets.TextArea(),
+        render_kw={"rows": 6},
     )
     # Hidden: idempotency key, signed render time, and the honeypot (see inquiries/spam.py).
     submission_key = HiddenField(filters=[keep_or_new_key])

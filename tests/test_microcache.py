@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 
 import pytest
 from flask import Response, request_started
 
-from microcache import MicroCache, storable
+from serving.microcache import MAX_ENTRIES, MicroCache, storable
 
 
 @pytest.fixture
@@ -121,3 +123,66 @@ def test_a_public_response_that_sets_a_cookie_is_not_replayed(app, client, flask
     client.get("/bench-cookie")
     assert "Set-Cookie" in client.get("/bench-cookie").headers
     assert len(flask_calls) == 2
+
+
+def test_a_made_up_fingerprint_is_answered_but_never_stored(app, client, flask_calls):
+    """Anyone can invent /static/site.<any hash>.css; kept, each would push a real page out."""
+    made_up = [f"/static/site.{n:010d}.css" for n in range(3)]
+    for url in made_up * 2:
+        response = client.get(url)
+        assert response.status_code == 200 and "immutable" not in response.headers["Cache-Control"]
+    assert len(flask_calls) == 6
+    assert not any(path in made_up for path, _ in app.wsgi_app.entries)
+
+
+def test_an_unfingerprinted_name_is_still_replayed(client, flask_calls):
+    client.get("/static/site.css")
+    client.get("/static/site.css")
+    assert len(flask_calls) == 1
+
+
+def test_two_requests_evicting_at_once_both_get_their_page():
+    """The cache is full; while one request evicts, another stores and evicts too (forced, not timed)."""
+
+    def page(environ, start_response):
+        start_response("200 OK", [("Cache-Control", "public, max-age=60")])
+        return [environ["PATH_INFO"].encode()]
+
+    cache = MicroCache(page)
+    answers = {}
+
+    def get(path):
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path}
+        answers[path] = b"".join(cache(environ, lambda status, headers, exc_info=None: None))
+
+    class AnotherRequestMeanwhile(OrderedDict):
+        """Full cache entries; the first removal lets a second request run to its end, then goes on."""
+
+        def __init__(self):
+            super().__init__(((f"/old/{n}", None), (0.0, "200 OK", [], b"")) for n in range(MAX_ENTRIES))
+            self.first = True
+
+        def meanwhile(self):
+            if self.first:
+                self.first = False
+                other = threading.Thread(target=get, args=("/b",))
+                other.start()
+                other.join(timeout=10)
+
+        def pop(self, *args):
+            self.meanwhile()
+            return super().pop(*args)
+
+        def popitem(self, last=True):
+            self.meanwhile()
+            return super().popitem(last)
+
+        def __delitem__(self, key):
+            self.meanwhile()
+            super().__delitem__(key)
+
+    cache.entries = AnotherRequestMeanwhile()
+    get("/a")
+    assert answers == {"/a": b"/a", "/b": b"/b"}
+    assert len(cache.entries) <= MAX_ENTRIES
+    assert {("/a", None), ("/b", None)} <= set(cache.entries)

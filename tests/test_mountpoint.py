@@ -1,4 +1,4 @@
-"""No request header can move the site off the root (mountpoint.py), whatever the server does."""
+"""No request header can move the site off the root (serving/mountpoint.py), whatever the server does."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from aiosmtpd.controller import Controller
 
 import settings
 from app import create_app
-from logs import PrivacyLogger, ScrubFilter, mask_address, scrub
+from serving.logs import PrivacyLogger, ScrubFilter, mask_address, scrub
 from tests.conftest import ROOT
 from tests.servers import free_port
 

@@ -8,7 +8,7 @@ import re
 import brotli
 import pytest
 
-from compression import Prepared, choose_encoding
+from serving.compression import Prepared, choose_encoding
 
 
 @pytest.mark.parametrize(

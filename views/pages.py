@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from compression import Prepared
+from serving.compression import Prepared
 
 bp = Blueprint("pages", __name__)
 

@@ -2,7 +2,8 @@
 
 `asset_url("site.css")` gives ``/static/site.<hash>.css``; that URL never changes meaning, so it is
 cached by browsers and proxies for a year as immutable. A request with an old or missing hash is
-still answered (a page cached before a deploy keeps working) but only briefly cached.
+still answered (a page cached before a deploy keeps working) but only briefly cached, and never by
+the micro-cache: anyone can invent such URLs without end.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, request
 
-from compression import Prepared
+from serving.compression import Prepared
+from serving.microcache import dont_store
 
 bp = Blueprint("assets", __name__)
 
@@ -56,6 +58,8 @@ def static_file(filename: str):
     prepared, current = current_app.extensions["assets"].lookup(filename)
     if prepared is None:
         abort(404)
+    if not current and FINGERPRINT.match(filename):
+        dont_store(request.environ)
     return prepared.response(request, YEAR if current else SHORT)
 
 

@@ -14,38 +14,30 @@ from dataclasses import dataclass, field
 
 import brotli
 from flask import Request, Response
+from werkzeug.datastructures import Accept
+from werkzeug.http import parse_accept_header
 
 COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/javascript", "image/svg+xml")
 MIN_SIZE = 256
 
 
-def choose_encoding(accept_encoding: str | None) -> str | None:
-    """Pick ``br`` or ``gzip`` from an Accept-Encoding header, or None for identity.
+# x-gzip is gzip's old name (RFC 9110 8.4.1.3); a client that names only it still gets gzip.
+CODINGS = ("br", "gzip", "x-gzip")
 
-    The higher q-value wins (``br;q=0.5, gzip`` gives gzip), brotli on a tie; ``q=0`` refuses and
-    ``*`` stands for any coding not named.
+
+def best_encoding(accept: Accept) -> str | None:
+    """Pick ``br`` or ``gzip`` from a parsed Accept-Encoding header, or None for identity.
+
+    Werkzeug's ``best_match``: the higher q-value wins (``br;q=0.5, gzip`` gives gzip), brotli on
+    a tie; ``q=0`` refuses and ``*`` stands for any coding not named.
     """
-    offered: dict[str, float] = {}
-    for part in (accept_encoding or "").split(","):
-        token, *params = (piece.strip() for piece in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value.strip()), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        if token:
-            offered[token.lower()] = q
-    if "x-gzip" in offered and "gzip" not in offered:
-        offered["gzip"] = offered["x-gzip"]
-    best, best_q = None, 0.0
-    for name in ("br", "gzip"):
-        q = offered.get(name, offered.get("*", 0.0))
-        if q > best_q:
-            best, best_q = name, q
-    return best
+    choice = accept.best_match(CODINGS)
+    return "gzip" if choice == "x-gzip" else choice
+
+
+def choose_encoding(accept_encoding: str | None) -> str | None:
+    """`best_encoding` for a raw header value, where there is no request object (`MicroCache`)."""
+    return best_encoding(parse_accept_header(accept_encoding, Accept))
 
 
 def encode(body: bytes, encoding: str) -> bytes:
@@ -109,7 +101,7 @@ class Prepared:
         all match, so a CDN that weakened our tag still gets its 304. HEAD gets the same headers
         with no body (Werkzeug drops the body and keeps Content-Length).
         """
-        encoding = choose_encoding(request.headers.get("Accept-Encoding"))
+        encoding = best_encoding(request.accept_encodings)
         if encoding not in self.forms:
             encoding = None
         tag = self.etag(encoding)
@@ -141,7 +133,7 @@ def compress_response(request: Request, response: Response) -> Response:
     ):
         return response
     response.vary.add("Accept-Encoding")
-    encoding = choose_encoding(request.headers.get("Accept-Encoding"))
+    encoding = best_encoding(request.accept_encodings)
     body = response.get_data()
     if encoding is None or len(body) < MIN_SIZE:
         return response

@@ -8,24 +8,33 @@ routing, contexts or hooks: what nginx's proxy cache does in front of the app, o
 It stores a response only when that is safe for everyone: a 200 to a GET without query string,
 ``public`` with a ``max-age``, no ``Set-Cookie``, no ``no-store``/``private``/``no-cache``, and a
 ``Vary`` naming nothing but Accept-Encoding (the key holds the coding we would choose). Requests
-with conditional headers, ranges or credentials go to Flask as before.
+with conditional headers, ranges or credentials go to Flask as before. A view can also keep its
+response out with `dont_store` (static files under a made-up fingerprint: any visitor can invent
+endless URLs, and each would push a real page out).
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from compression import choose_encoding
+from serving.compression import choose_encoding
 
 MAX_ENTRIES = 512
 BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE", "HTTP_AUTHORIZATION")
 REFUSE = re.compile(r"\b(?:no-store|private|no-cache)\b", re.I)
 MAX_AGE = re.compile(r"\bmax-age=(\d+)", re.I)
+DONT_STORE = "serving.microcache.dont_store"
 
 Entry = tuple[float, str, list[tuple[str, str]], bytes]
+
+
+def dont_store(environ: dict[str, Any]) -> None:
+    """Answer this request as usual but keep its response out of the cache."""
+    environ[DONT_STORE] = True
 
 
 def storable(status: str, headers: list[tuple[str, str]]) -> int:
@@ -48,7 +57,8 @@ class MicroCache:
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
-        self.entries: dict[tuple[str, str | None], Entry] = {}
+        # Ordered so the oldest entry leaves first with popitem, which no other thread can interleave.
+        self.entries: OrderedDict[tuple[str, str | None], Entry] = OrderedDict()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
@@ -75,14 +85,19 @@ class MicroCache:
 
         result = self.app(environ, capture)
         seconds = storable(seen.get("status", ""), seen.get("headers", []))
-        if not seconds:
+        if not seconds or environ.get(DONT_STORE):
             return result
         try:
             body = b"".join(result)
         finally:
             if hasattr(result, "close"):
                 result.close()
-        if len(self.entries) >= MAX_ENTRIES:
-            self.entries.pop(next(iter(self.entries)))
         self.entries[key] = (time.monotonic() + seconds, seen["status"], seen["headers"], body)
+        # Threads store at once: picking the oldest key and then popping it let two threads pick the
+        # same one, and the second pop raised KeyError (a 500 for that visitor).
+        while len(self.entries) > MAX_ENTRIES:
+            try:
+                self.entries.popitem(last=False)
+            except KeyError:  # emptied by the other threads meanwhile
+                break
         return [body]

@@ -1,6 +1,6 @@
 """Privacy-safe access logs for gunicorn: masked client addresses and no query strings.
 
-`gunicorn.conf.py` sets ``logger_class = "logs.PrivacyLogger"``. Every access log line then shows
+`gunicorn.conf.py` sets ``logger_class = "serving.logs.PrivacyLogger"``. Every access log line then shows
 the client address with its last part zeroed (IPv4 ``203.0.113.77`` → ``203.0.113.0``; IPv6 kept to
 its first 48 bits), on every path, not only ``/contact``: reading a page about heroin withdrawal is
 itself health information. The request line never carries the query string or the referrer, so
