@@ -17,6 +17,7 @@ import microcache
 import mountpoint
 import security
 import settings
+from inquiries import cli
 from views import contact, errors, health, pages
 
 CRISIS_LINES = (
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
     inquiries.init_app(app)
+    cli.init_app(app)  # every command: init-db, outbox …, inquiries …, backup, check-config
     errors.init_app(app)
     for blueprint in (pages.bp, contact.bp, health.bp):
         app.register_blueprint(blueprint)

@@ -1,6 +1,7 @@
 """The staff and operator commands: ``flask --app app inquiries …`` and ``check-config``.
 
-The work itself is in ``inquiries.staff`` (reading, export, deleting) and ``inquiries.backups``.
+The work itself is in ``inquiries.staff`` (reading, export, deleting); ``check-config``'s checks
+are the settings' own (``settings.production_problems``). ``inquiries.cli`` registers them.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from pathlib import Path
 
 import click
 import sqlite_utils
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 import settings
-from inquiries import backups
 from inquiries import db as dbmod
 from inquiries.staff import (
     LABELS,
@@ -186,10 +186,3 @@ def check_config_command() -> None:
         click.echo(f"{len(problems)} problem(s). Fix them in the environment file, then run this again.")
         raise SystemExit(1)
     click.echo("Configuration OK")
-
-
-def init_app(app: Flask) -> None:
-    """Register the commands on ``app.cli``."""
-    app.cli.add_command(inquiries_cli)
-    app.cli.add_command(backups.backup_command)
-    app.cli.add_command(check_config_command)
