@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
+    settings.typed(app.config)
 
     if app.config["PRODUCTION"]:
         problems = settings.production_problems(app.config)
@@ -46,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if lease_note:
         app.logger.warning(lease_note)
     if app.config["PROXY_HOPS"]:
-        hops = int(app.config["PROXY_HOPS"])
+        hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     app.extensions["catalog"] = catalog.load(Path(app.root_path) / "content/pages.toml")

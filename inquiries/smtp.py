@@ -37,12 +37,12 @@ class DeliveryError(Exception):
 
 def smtp_timeout(config: dict[str, Any]) -> float:
     """``MAIL_TIMEOUT`` in seconds, never more than 30 and never none."""
-    return min(float(config.get("MAIL_TIMEOUT") or MAX_TIMEOUT), MAX_TIMEOUT)
+    return min(config.get("MAIL_TIMEOUT") or MAX_TIMEOUT, MAX_TIMEOUT)
 
 
 def data_timeout(config: dict[str, Any]) -> float:
     """``MAIL_DATA_TIMEOUT``: seconds to wait for the reply after the message body, at most 600."""
-    return min(float(config.get("MAIL_DATA_TIMEOUT") or MAX_DATA_TIMEOUT), MAX_DATA_TIMEOUT)
+    return min(config.get("MAIL_DATA_TIMEOUT") or MAX_DATA_TIMEOUT, MAX_DATA_TIMEOUT)
 
 
 def conversation_seconds(config: dict[str, Any]) -> float:
@@ -106,7 +106,7 @@ def open_smtp(config: dict[str, Any], *, ssl_context: ssl.SSLContext | None = No
     deadline = float("inf") if budget is None else time.monotonic() + budget
     if budget is not None:
         timeout = min(timeout, budget)
-    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
     context = ssl_context or tls_context(config)
     waits = {"deadline": deadline, "data_timeout": data_timeout(config)}
     if config.get("MAIL_USE_SSL"):

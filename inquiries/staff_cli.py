@@ -150,8 +150,8 @@ def erase_command(ref: str, yes: bool) -> None:
 def purge_command(older_than_days: int | None) -> None:
     """Delete inquiries past the retention period (suspected spam after FLASK_SPAM_RETENTION_DAYS)."""
     config = current_app.config
-    days = older_than_days or int(config["RETENTION_DAYS"])
-    spam_days = min(days, int(config["SPAM_RETENTION_DAYS"]))
+    days = older_than_days or config["RETENTION_DAYS"]
+    spam_days = min(days, config["SPAM_RETENTION_DAYS"])
     db = _db()
     try:
         counts = purge(db, days=days, spam_days=spam_days)
@@ -172,7 +172,7 @@ def check_config_command() -> None:
     """List every production setting that is missing or still a demo value; exit 1 if any."""
     config = current_app.config
     problems = []
-    if not settings.truthy(config.get("PRODUCTION")):
+    if not config["PRODUCTION"]:
         problems.append("FLASK_PRODUCTION is not true: set FLASK_PRODUCTION=true on the server.")
     problems += settings.production_problems(config)
     folder = dbmod.database_path(current_app).parent
