@@ -11,13 +11,22 @@ from settings.errors import ConfigError
 from settings.production import (
     LOOPBACK,
     PROXY_HOPS_UNSET,
-    SINK_PORT,
     lease_problems,
     lengthen_short_lease,
     production_problems,
 )
 from settings.reading import typed
-from settings.table import DEMO_DOMAIN, DEMO_PHONE, DEMO_SECRET_KEY, SETTINGS, Setting, defaults
+from settings.table import (
+    DEMO_DOMAIN,
+    DEMO_PHONE,
+    DEMO_SECRET_KEY,
+    SETTINGS,
+    SINK_FOLDER,
+    SINK_HOST,
+    SINK_PORT,
+    Setting,
+    defaults,
+)
 
 __all__ = [
     "DEMO_DOMAIN",
@@ -26,6 +35,8 @@ __all__ = [
     "LOOPBACK",
     "PROXY_HOPS_UNSET",
     "SETTINGS",
+    "SINK_FOLDER",
+    "SINK_HOST",
     "SINK_PORT",
     "ConfigError",
     "Setting",

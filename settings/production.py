@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 
 from inquiries import smtp
-from settings.table import DEMO_DOMAIN, DEMO_PHONE, DEMO_SECRET_KEY, SETTINGS
+from settings.table import DEMO_DOMAIN, DEMO_PHONE, DEMO_SECRET_KEY, SETTINGS, SINK_PORT
 
 
 def production_problems(config: dict[str, Any]) -> list[str]:
@@ -81,7 +81,6 @@ def _proxy_problems(config: dict[str, Any]) -> list[str]:
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-SINK_PORT = 8025  # the port of `make run`'s local mail sink (inquiries/mailsink.py)
 
 
 def _mail_problems(config: dict[str, Any]) -> list[str]:

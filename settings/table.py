@@ -9,6 +9,12 @@ DEMO_PHONE = "+1 555-010-0199"
 DEMO_SECRET_KEY = "demo-secret-key-change-me"  # noqa: S105 - a known demo value, refused in production
 DEMO_DOMAIN = "example.org"
 
+# Where `make run`'s local mail sink (inquiries/mailsink.py) listens and saves: the default SMTP
+# server, so the demo always sends real SMTP. The folder is beside the default database.
+SINK_HOST = "127.0.0.1"
+SINK_PORT = 8025
+SINK_FOLDER = "data/mail"
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -30,8 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("PRODUCTION", False, "true on a real server: refuses demo values, turns on HSTS and Secure cookies."),
     Setting("DATABASE", "data/site.db", "Path of the SQLite database file (relative to the project folder)."),
-    Setting("MAIL_SERVER", "127.0.0.1", "SMTP server for staff email. Unset: `make run` starts a local sink."),
-    Setting("MAIL_PORT", 8025, "SMTP port (587 for STARTTLS, 465 for implicit TLS)."),
+    Setting("MAIL_SERVER", SINK_HOST, "SMTP server for staff email. Unset: `make run` starts a local sink."),
+    Setting("MAIL_PORT", SINK_PORT, "SMTP port (587 for STARTTLS, 465 for implicit TLS)."),
     Setting("MAIL_USE_TLS", False, "true: STARTTLS after connecting (port 587)."),
     Setting("MAIL_USE_SSL", False, "true: implicit TLS from the first byte (port 465)."),
     Setting("MAIL_USERNAME", None, "SMTP login, if the server needs one.", str),
