@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from inquiries import smtp
+from settings import waits
 from settings.table import DEMO_DOMAIN, DEMO_PHONE, DEMO_SECRET_KEY, SETTINGS, SINK_PORT
 
 
@@ -40,12 +40,12 @@ def production_problems(config: dict[str, Any]) -> list[str]:
 def lease_problems(config: dict[str, Any]) -> list[str]:
     """The outbox lease, if a sender could lose its claim while the mail server is still answering."""
     lease = config["OUTBOX_LEASE_SECONDS"]
-    needed = smtp.conversation_seconds(config) + smtp.smtp_timeout(config)
+    needed = waits.conversation_seconds(config) + waits.smtp_timeout(config)
     if lease > needed:
         return []
     return [
         f"FLASK_OUTBOX_LEASE_SECONDS ({lease:g}) must be more than FLASK_MAIL_DATA_TIMEOUT + "
-        f"{smtp.ORDINARY_STEPS + 1} × FLASK_MAIL_TIMEOUT ({needed:g} s here): a sender still waiting for the mail "
+        f"{waits.ORDINARY_STEPS + 1} × FLASK_MAIL_TIMEOUT ({needed:g} s here): a sender still waiting for the mail "
         "server's answer would lose its claim and staff would get the inquiry twice."
     ]
 
@@ -60,7 +60,7 @@ def lengthen_short_lease(config: dict[str, Any]) -> str | None:
     problems = lease_problems(config)
     if not problems:
         return None
-    needed = smtp.conversation_seconds(config) + 2 * smtp.smtp_timeout(config)
+    needed = waits.conversation_seconds(config) + 2 * waits.smtp_timeout(config)
     config["OUTBOX_LEASE_SECONDS"] = needed
     return f"{problems[0]} Using {needed:g} s; set FLASK_OUTBOX_LEASE_SECONDS={needed:g} or more."
 

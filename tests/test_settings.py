@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -173,3 +174,13 @@ def test_a_malformed_value_stops_the_flask_command_with_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == ["Error: FLASK_MAIL_PORT must be a whole number, not 'abc'."]
+
+
+def test_settings_import_nothing_above_them():
+    """Views and the pipeline read the settings; the settings never import them back."""
+    probe = (
+        "import sys, settings; print(sorted({m.split('.')[0] for m in sys.modules} & {'app', 'inquiries', 'views'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
