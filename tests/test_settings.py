@@ -14,7 +14,7 @@ import settings
 from app import create_app
 from inquiries import sender
 from tests.test_headers import PRODUCTION
-from tests.test_ops import VENV_BIN, clean_environ
+from tests.test_ops import VENV_BIN, clean_environ, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -163,14 +163,7 @@ def test_a_malformed_value_is_refused_naming_the_setting(monkeypatch, tmp_path, 
 
 def test_a_malformed_value_stops_the_flask_command_with_one_line(tmp_path):
     env = {**clean_environ(), "FLASK_MAIL_PORT": "abc", "FLASK_DATABASE": str(tmp_path / "site.db")}
-    result = subprocess.run(
-        [str(VENV_BIN / "flask"), "--app", "app", "check-config"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run([str(VENV_BIN / "flask"), "--app", "app", "check-config"], env)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == ["Error: FLASK_MAIL_PORT must be a whole number, not 'abc'."]
