@@ -27,7 +27,7 @@ run: $(VENV)/.runtime
 	$(FLASK) init-db
 	@set -e; \
 	if [ -z "$$FLASK_MAIL_SERVER" ]; then \
-	  $(BIN)/python -m inquiries.mailsink --port 8025 --dir data/mail & \
+	  $(BIN)/python -m inquiries.mailsink & \
 	  sink=$$!; trap 'kill $$sink 2>/dev/null' EXIT INT TERM; \
 	fi; \
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'

@@ -13,6 +13,7 @@ import catalog
 import inquiries
 import serving
 import settings
+from inquiries import cli
 from views import contact, contact_guards, errors, health, pages
 
 CRISIS_LINES = (
@@ -31,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
+    settings.typed(app.config)
 
     if app.config["PRODUCTION"]:
         problems = settings.production_problems(app.config)
@@ -41,11 +43,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if lease_note:
         app.logger.warning(lease_note)
     if app.config["PROXY_HOPS"]:
-        hops = int(app.config["PROXY_HOPS"])
+        hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     app.extensions["catalog"] = catalog.load(Path(app.root_path) / "content/pages.toml")
     inquiries.init_app(app)
+    cli.init_app(app)  # every command: init-db, outbox …, inquiries …, backup, check-config
     errors.init_app(app)
     contact_guards.init_app(app)  # CSRF and the contact rate limit
     for blueprint in (pages.bp, contact.bp, health.bp):

@@ -220,7 +220,7 @@ def backup_command(path: str, prune: bool, prune_days: int | None) -> None:
         raise
     click.echo(f"Backup written: {dest} ({dest.stat().st_size} bytes, integrity ok).")
     if prune or prune_days:
-        days = prune_days or int(current_app.config["RETENTION_DAYS"])
+        days = prune_days or current_app.config["RETENTION_DAYS"]
         removed = prune_backups(dest.parent, source.stem, days)
         partials = sum(1 for p in removed if PARTIAL_NAME.match(p.name))
         click.echo(

@@ -1,4 +1,9 @@
-"""``flask outbox status|send|work|retry-dead``: see and move the staff-email queue."""
+"""Every ``flask`` command, registered in one place by `init_app`, which `create_app()` calls.
+
+``init-db`` and ``outbox status|send|work|retry-dead`` (the staff-email queue) are here; the staff
+and operator commands (``inquiries …``, ``check-config``) are in ``inquiries.staff_cli`` and
+``backup`` in ``inquiries.backups``.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,10 @@ import time
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
-from inquiries import delivery, outbox
+from inquiries import backups, delivery, init_db, outbox, staff_cli
+from inquiries import db as dbmod
 from inquiries.db import get_db
 from inquiries.sender import Sender
 
@@ -68,6 +74,18 @@ def retry_dead_command() -> None:
     click.echo(f"{count} message(s) queued again; run `flask outbox send` or wait for the sender.")
 
 
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the database and its tables (safe to run again)."""
+    init_db(current_app)
+    click.echo(f"Database ready: {dbmod.database_path(current_app)}")
+
+
 def init_app(app: Flask) -> None:
-    """Register the ``outbox`` command group."""
+    """Register every command on ``app.cli``: init-db, outbox …, inquiries …, backup, check-config."""
+    app.cli.add_command(init_db_command)
     app.cli.add_command(group)
+    app.cli.add_command(staff_cli.inquiries_cli)
+    app.cli.add_command(backups.backup_command)
+    app.cli.add_command(staff_cli.check_config_command)

@@ -31,7 +31,7 @@ def send_due(
     db = dbmod.connect(dbmod.database_path(app)) if own else db
     worker_id = worker_id or outbox.worker_name()
     config = app.config
-    lease = float(config["OUTBOX_LEASE_SECONDS"])
+    lease = config["OUTBOX_LEASE_SECONDS"]
     counts = {"sent": 0, "retry": 0, "dead": 0}
     try:
         with app.app_context():
@@ -80,7 +80,7 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
             log.warning("Staff email for inquiry %s sent, but %d staff address(es) refused it", ref, refused)
         log.info("Staff email for inquiry %s sent", ref)
         return "sent"
-    base, cap = float(config["OUTBOX_RETRY_BASE_SECONDS"]), float(config["OUTBOX_RETRY_MAX_SECONDS"])
+    base, cap = config["OUTBOX_RETRY_BASE_SECONDS"], config["OUTBOX_RETRY_MAX_SECONDS"]
     delay = outbox.mark_retry(db, row, worker_id, error, base=base, cap=cap)
     log.warning("Staff email for inquiry %s not sent (%s); retry %d in %gs", ref, reason, row["attempts"], delay)
     return "retry"

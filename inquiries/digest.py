@@ -66,7 +66,7 @@ def queue_if_due(
 def queue_for(app: Flask, db: sqlite_utils.Database) -> int | None:
     """:func:`queue_if_due` with the app's ``SPAM_DIGEST_SECONDS`` and the site's domain."""
     domain = urlsplit(app.config["SITE_URL"]).hostname or "localhost"
-    return queue_if_due(db, float(app.config["SPAM_DIGEST_SECONDS"]), domain=domain)
+    return queue_if_due(db, app.config["SPAM_DIGEST_SECONDS"], domain=domain)
 
 
 def compose(db: sqlite_utils.Database, row: dict) -> StaffMessage:

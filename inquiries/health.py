@@ -43,7 +43,7 @@ def can_write(app: Flask, db: sqlite_utils.Database) -> bool:
     The answer is reused for at most 20 s, so a flood of /healthz requests cannot turn into a
     flood of fsyncs, and a failure is still seen quickly.
     """
-    reuse = min(float(app.config["HEALTH_WRITE_SECONDS"]), LONGEST_REUSE_SECONDS)
+    reuse = min(app.config["HEALTH_WRITE_SECONDS"], LONGEST_REUSE_SECONDS)
     cached = app.extensions.get(EXTENSION)
     now = time.monotonic()
     if cached and cached[0] == os.getpid() and now - cached[1] < reuse:

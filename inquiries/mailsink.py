@@ -1,7 +1,8 @@
 """A local SMTP server for `make run`: accepts every message and saves it under ``data/mail/``.
 
 So the site always sends real SMTP, even on a laptop with no mail server.
-Run: ``python -m inquiries.mailsink [--host 127.0.0.1] [--port 8025] [--dir data/mail]``.
+Run: ``python -m inquiries.mailsink [--host HOST] [--port PORT] [--dir FOLDER]``; the defaults are
+the settings' ``SINK_HOST``, ``SINK_PORT`` and ``SINK_FOLDER``, the default SMTP server of the site.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import time
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+
+from settings import SINK_FOLDER, SINK_HOST, SINK_PORT
 
 
 class SaveToFolder:
@@ -32,9 +35,9 @@ class SaveToFolder:
 def main() -> None:
     """Start the sink and run until interrupted."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8025)
-    parser.add_argument("--dir", type=Path, default=Path("data/mail"))
+    parser.add_argument("--host", default=SINK_HOST)
+    parser.add_argument("--port", type=int, default=SINK_PORT)
+    parser.add_argument("--dir", type=Path, default=Path(SINK_FOLDER))
     args = parser.parse_args()
     controller = Controller(SaveToFolder(args.dir), hostname=args.host, port=args.port)
     controller.start()

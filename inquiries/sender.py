@@ -39,7 +39,7 @@ class Sender:
         """Send what is due, then sleep ``OUTBOX_POLL_SECONDS`` (or until woken); until stopped."""
         db = dbmod.connect(dbmod.database_path(self.app))
         worker_id = outbox.worker_name()
-        poll = float(self.app.config["OUTBOX_POLL_SECONDS"])
+        poll = self.app.config["OUTBOX_POLL_SECONDS"]
         log.info("Outbox sender %s started", worker_id)
         try:
             while not self.stop_event.is_set():

@@ -18,11 +18,9 @@ import ssl
 import time
 from typing import Any
 
-MAX_TIMEOUT = 30.0
-MAX_DATA_TIMEOUT = 600.0
-# Ordinary steps a conversation is allowed besides the final reply (connect and greeting, EHLO and
-# STARTTLS, login, envelope and DATA), each at most MAIL_TIMEOUT; real servers answer in milliseconds.
-ORDINARY_STEPS = 4
+# The waits are the settings' own, since the outbox lease check needs them too.
+from settings.waits import MAX_DATA_TIMEOUT, data_timeout, smtp_timeout
+from settings.waits import conversation_seconds as conversation_seconds  # the outbox reads it from here
 
 
 class DeliveryError(Exception):
@@ -33,21 +31,6 @@ class DeliveryError(Exception):
         self.reason = reason
         self.permanent = permanent
         self.detail = detail
-
-
-def smtp_timeout(config: dict[str, Any]) -> float:
-    """``MAIL_TIMEOUT`` in seconds, never more than 30 and never none."""
-    return min(float(config.get("MAIL_TIMEOUT") or MAX_TIMEOUT), MAX_TIMEOUT)
-
-
-def data_timeout(config: dict[str, Any]) -> float:
-    """``MAIL_DATA_TIMEOUT``: seconds to wait for the reply after the message body, at most 600."""
-    return min(float(config.get("MAIL_DATA_TIMEOUT") or MAX_DATA_TIMEOUT), MAX_DATA_TIMEOUT)
-
-
-def conversation_seconds(config: dict[str, Any]) -> float:
-    """The longest one delivery may talk to the server: the final reply's wait and the ordinary steps."""
-    return data_timeout(config) + ORDINARY_STEPS * smtp_timeout(config)
 
 
 def tls_context(config: dict[str, Any]) -> ssl.SSLContext:
@@ -106,7 +89,7 @@ def open_smtp(config: dict[str, Any], *, ssl_context: ssl.SSLContext | None = No
     deadline = float("inf") if budget is None else time.monotonic() + budget
     if budget is not None:
         timeout = min(timeout, budget)
-    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
     context = ssl_context or tls_context(config)
     waits = {"deadline": deadline, "data_timeout": data_timeout(config)}
     if config.get("MAIL_USE_SSL"):

@@ -1,6 +1,7 @@
 """The staff and operator commands: ``flask --app app inquiries …`` and ``check-config``.
 
-The work itself is in ``inquiries.staff`` (reading, export, deleting) and ``inquiries.backups``.
+The work itself is in ``inquiries.staff`` (reading, export, deleting); ``check-config``'s checks
+are the settings' own (``settings.production_problems``). ``inquiries.cli`` registers them.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ from pathlib import Path
 
 import click
 import sqlite_utils
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
 import settings
-from inquiries import backups
 from inquiries import db as dbmod
 from inquiries.staff import (
     LABELS,
@@ -150,8 +150,8 @@ def erase_command(ref: str, yes: bool) -> None:
 def purge_command(older_than_days: int | None) -> None:
     """Delete inquiries past the retention period (suspected spam after FLASK_SPAM_RETENTION_DAYS)."""
     config = current_app.config
-    days = older_than_days or int(config["RETENTION_DAYS"])
-    spam_days = min(days, int(config["SPAM_RETENTION_DAYS"]))
+    days = older_than_days or config["RETENTION_DAYS"]
+    spam_days = min(days, config["SPAM_RETENTION_DAYS"])
     db = _db()
     try:
         counts = purge(db, days=days, spam_days=spam_days)
@@ -172,7 +172,7 @@ def check_config_command() -> None:
     """List every production setting that is missing or still a demo value; exit 1 if any."""
     config = current_app.config
     problems = []
-    if not settings.truthy(config.get("PRODUCTION")):
+    if not config["PRODUCTION"]:
         problems.append("FLASK_PRODUCTION is not true: set FLASK_PRODUCTION=true on the server.")
     problems += settings.production_problems(config)
     folder = dbmod.database_path(current_app).parent
@@ -186,10 +186,3 @@ def check_config_command() -> None:
         click.echo(f"{len(problems)} problem(s). Fix them in the environment file, then run this again.")
         raise SystemExit(1)
     click.echo("Configuration OK")
-
-
-def init_app(app: Flask) -> None:
-    """Register the commands on ``app.cli``."""
-    app.cli.add_command(inquiries_cli)
-    app.cli.add_command(backups.backup_command)
-    app.cli.add_command(check_config_command)

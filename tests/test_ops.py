@@ -232,7 +232,7 @@ def test_check_config_passes_with_a_real_production_env(tmp_path):
         ({"FLASK_STAFF_EMAILS": "intake@riverbendrecovery.org"}, "FLASK_STAFF_EMAILS"),  # not a JSON list
         ({"FLASK_STAFF_EMAILS": '["intake at riverbend"]'}, "FLASK_STAFF_EMAILS"),
         ({"FLASK_MAIL_SERVER": ""}, "FLASK_MAIL_SERVER"),
-        ({"FLASK_MAIL_SERVER": "127.0.0.1", "FLASK_MAIL_PORT": "8025"}, "FLASK_MAIL_SERVER"),
+        ({"FLASK_MAIL_SERVER": settings.SINK_HOST, "FLASK_MAIL_PORT": str(settings.SINK_PORT)}, "FLASK_MAIL_SERVER"),
         ({"FLASK_MAIL_USE_TLS": "false"}, "FLASK_MAIL_USE_TLS"),
         ({"FLASK_MAIL_USE_SSL": "true"}, "FLASK_MAIL_USE_SSL"),
         ({"FLASK_MAIL_DEFAULT_SENDER": ""}, "FLASK_MAIL_DEFAULT_SENDER"),

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 import settings
 from app import create_app
+from inquiries import sender
 from tests.test_headers import PRODUCTION
+from tests.test_ops import VENV_BIN, clean_environ, run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,3 +78,102 @@ def test_readme_settings_table_matches_the_code():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `FLASK_([A-Z_]+)` \|", readme, flags=re.M))
     assert documented == {s.name for s in settings.SETTINGS}
+
+
+# ---------------------------------------------------------------- each value typed once
+
+
+def test_production_off_is_not_production_for_the_app_or_check_config(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLASK_PRODUCTION", "off")
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+    assert app.config["PRODUCTION"] is False
+    assert "Strict-Transport-Security" not in app.test_client().get("/").headers
+    result = app.test_cli_runner().invoke(args=["check-config"])
+    assert "FLASK_PRODUCTION is not true" in result.output
+
+
+def test_outbox_worker_no_starts_no_sender_thread(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLASK_OUTBOX_WORKER", "no")
+    before = {t for t in threading.enumerate() if t.name == "outbox-sender"}
+    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "x.db")})
+    try:
+        assert app.test_client().get("/").status_code == 200
+        started = {t for t in threading.enumerate() if t.name == "outbox-sender"} - before
+        assert not started
+        assert sender.ensure_started(app) is None  # what gunicorn's post_worker_init calls
+        assert app.config["OUTBOX_WORKER"] is False
+    finally:
+        for extension in list(app.extensions.values()):
+            if isinstance(extension, sender.Sender):
+                extension.stop(5)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "value"),
+    [
+        ("PRODUCTION", "off", False),
+        ("MAIL_USE_SSL", "Yes", True),
+        ("OUTBOX_WORKER", "0", False),
+        ("OUTBOX_WORKER", "on", True),
+        ("MAIL_USE_TLS", "true", True),  # JSON
+        ("MAIL_PORT", "587", 587),
+        ("OUTBOX_POLL_SECONDS", "0.5", 0.5),
+        ("OUTBOX_POLL_SECONDS", "5", 5),
+        ("STAFF_EMAILS", '["intake@center.org"]', ["intake@center.org"]),
+        ("STAFF_EMAILS", "", []),  # a blank line of the env file: listed by check-config
+        ("SITE_PHONE", "911", "911"),  # JSON reads a number: the setting is text
+        ("PROXY_HOPS", "2", 2),
+        ("PROXY_HOPS", "", None),  # no default: blank is unset
+        ("MAIL_USERNAME", "", None),
+    ],
+)
+def test_each_environment_value_is_read_as_its_setting_s_type(monkeypatch, tmp_path, name, raw, value):
+    monkeypatch.setenv(f"FLASK_{name}", raw)
+    monkeypatch.setenv("FLASK_DATABASE", str(tmp_path / "x.db"))
+    app = create_app({"TESTING": True, "OUTBOX_WORKER": False} if name != "OUTBOX_WORKER" else {"TESTING": True})
+    assert app.config[name] == value
+    assert type(app.config[name]) is type(value)
+
+
+def test_proxy_hops_unset_stays_none():
+    config = settings.defaults()
+    settings.typed(config)
+    assert config["PROXY_HOPS"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("MAIL_PORT", "abc", "a whole number"),
+        ("PROXY_HOPS", "one", "a whole number"),
+        ("PRODUCTION", "maybe", "true or false"),
+        ("OUTBOX_POLL_SECONDS", "soon", "a number"),
+        ("STAFF_EMAILS", "intake@center.org", "a JSON list"),
+    ],
+)
+def test_a_malformed_value_is_refused_naming_the_setting(monkeypatch, tmp_path, name, raw, expected):
+    monkeypatch.setenv(f"FLASK_{name}", raw)
+    with pytest.raises(settings.ConfigError) as excinfo:
+        create_app({"TESTING": True, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+    message = excinfo.value.format_message()
+    assert message.startswith(f"FLASK_{name} must be {expected}")
+    assert message.endswith(f"not {raw!r}.")
+    assert "\n" not in message
+
+
+def test_a_malformed_value_stops_the_flask_command_with_one_line(tmp_path):
+    env = {**clean_environ(), "FLASK_MAIL_PORT": "abc", "FLASK_DATABASE": str(tmp_path / "site.db")}
+    result = run([str(VENV_BIN / "flask"), "--app", "app", "check-config"], env)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == ["Error: FLASK_MAIL_PORT must be a whole number, not 'abc'."]
+
+
+def test_settings_import_nothing_above_them():
+    """Views and the pipeline read the settings; the settings never import them back."""
+    probe = (
+        "import sys, settings; print(sorted({m.split('.')[0] for m in sys.modules} & {'app', 'inquiries', 'views'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
