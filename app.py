@@ -10,17 +10,12 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import catalog
+import crisis
 import inquiries
 import serving
 import settings
 from inquiries import cli
 from views import contact, contact_guards, errors, health, pages
-
-CRISIS_LINES = (
-    {"label": "Overdose or emergency", "number": "911", "tel": "911"},
-    {"label": "Suicide & Crisis Lifeline (call or text)", "number": "988", "tel": "988"},
-    {"label": "SAMHSA National Helpline (free, 24/7)", "number": "1-800-662-4357", "tel": "+18006624357"},
-)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -72,4 +67,4 @@ def site_context(app: Flask) -> dict[str, Any]:
     config = app.config
     site = {key[5:].lower(): value for key, value in config.items() if key.startswith("SITE_")}
     site["url"] = site["url"].rstrip("/")
-    return {"site": site, "catalog": app.extensions["catalog"], "crisis_lines": CRISIS_LINES}
+    return {"site": site, "catalog": app.extensions["catalog"], "crisis": crisis.context()}
