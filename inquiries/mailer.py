@@ -17,17 +17,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from flask_mail import Message, sanitize_address, sanitize_addresses
 
-from inquiries import addresses
+from inquiries import addresses, words
 from inquiries.smtp import DeliveryError, classify, open_smtp, quit_quietly
 
 __all__ = ["DeliveryError", "StaffMessage", "compose", "send", "text_part"]
-
-# Every answer in plain words; a value we don't know is shown as it was stored.
-ANSWERS = {
-    "contact_method": {"call": "Call them", "text": "Send a text message", "email": "Email them"},
-    "voicemail_ok": {"yes": "Yes", "no": "No: do not leave a voicemail"},
-    "who": {"self": "Themselves", "loved_one": "Someone they care about"},
-}
 
 
 def text_part(text: str, subtype: str = "plain") -> MIMEText:
@@ -65,7 +58,8 @@ def compose(inquiry: dict[str, Any], message_id: str) -> Message:
         "inquiry": inquiry,
         "ref": inquiry["ref"],
         "received": received_at(created, config["SITE_TIMEZONE"]),
-        "answers": plain_answers(inquiry),
+        "labels": words.LABELS,
+        "answers": words.email_answers(inquiry),
         "reply_to": address,
         "reply_link": addresses.mailto(address) if address else None,
         "spam_reason": spam_note(inquiry.get("spam_reason")),
@@ -130,14 +124,6 @@ def spam_note(reason: str | None) -> str | None:
     if reason.lower().startswith("possible spam:"):
         reason = reason[len("possible spam:") :].strip()
     return reason or "flagged"
-
-
-def plain_answers(inquiry: dict[str, Any]) -> dict[str, str]:
-    """Each multiple-choice answer in words (``Not answered`` when empty)."""
-    return {
-        field: choices.get(inquiry.get(field) or "", inquiry.get(field) or "Not answered")
-        for field, choices in ANSWERS.items()
-    }
 
 
 def send(

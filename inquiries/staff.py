@@ -20,41 +20,13 @@ import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlite_utils
 
 from inquiries.db import immediate
-from inquiries.forms import INVISIBLE_CHARS
 from inquiries.store import FIELDS
+from inquiries.words import LABELS, local_time, words, zone_name
 
-# Column headings of the list, `show` and the CSV export, in plain words, in the form's order.
-LABELS = {
-    "ref": "Reference",
-    "created_at": "Received",
-    "name": "Name",
-    "phone": "Phone",
-    "email": "Email",
-    "contact_method": "Best way to reach them",
-    "voicemail_ok": "OK to leave a voicemail",
-    "who": "Who needs help",
-    "insurance": "Insurance",
-    "message": "Message",
-    "email_status": "Emailed to staff",
-    "spam_reason": "Why it looks like spam",
-}
-VALUE_WORDS = {
-    "contact_method": {"call": "Call", "text": "Text message", "email": "Email"},
-    "voicemail_ok": {"yes": "Yes", "no": "No"},
-    "who": {"self": "Themselves", "loved_one": "Someone they care about"},
-}
-EMAIL_STATUS_WORDS = {
-    "sent": "Sent",
-    "pending": "Waiting to send",
-    "sending": "Sending",
-    "dead": "FAILED - call them back from this list",
-    None: "Not emailed",
-}
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -102,67 +74,6 @@ def normalise_ref(ref: str) -> str:
     """``k7q2 m9xd`` → ``K7Q2-M9XD``; anything not eight characters is returned upper-cased."""
     chars = re.sub(r"[^0-9A-Za-z]", "", ref).upper()
     return f"{chars[:4]}-{chars[4:]}" if len(chars) == 8 else ref.strip().upper()
-
-
-def site_zone(config) -> dt.tzinfo:
-    """The site's timezone (UTC if the name is unknown on this machine)."""
-    try:
-        return ZoneInfo(str(config.get("SITE_TIMEZONE") or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
-def zone_name(zone: dt.tzinfo) -> str:
-    """``America/New_York`` → ``America/New York``, for headings."""
-    return str(zone).replace("_", " ")
-
-
-def local_time(created_at: str, zone: dt.tzinfo) -> str:
-    """Stored UTC ISO time → ``2026-11-25 12:03`` in the site's timezone."""
-    try:
-        moment = dt.datetime.fromisoformat(created_at)
-    except (TypeError, ValueError):
-        return str(created_at)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
-def since_utc(day: dt.datetime | None, zone: dt.tzinfo) -> str | None:
-    """Midnight at the start of ``day`` in the site's timezone, as the stored UTC ISO text."""
-    if day is None:
-        return None
-    start = dt.datetime.combine(day.date(), dt.time(0), tzinfo=zone)
-    return start.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
-# What a terminal acts on or that reorders text on screen (C0 and C1 controls, DEL, bidi marks,
-# embeddings, overrides and isolates), from a row an older release stored before such
-# characters were removed from the answers.
-# What the form removes, plus tab and line feed (kept in a message, escaped elsewhere) and the
-# direction marks a right-to-left name may carry but a terminal must not act on.
-UNPRINTABLE = re.compile(f"[{INVISIBLE_CHARS}\t\n\u061c\u200e\u200f]")
-
-
-def printable(text: str, keep: str = "") -> str:
-    """``text`` safe to print on a terminal: each control or bidi character written as an escape
-    (``\\x1b``, ``\\u202e``), except those in ``keep`` (e.g. line breaks in a message)."""
-
-    def escape(match: re.Match) -> str:
-        char = match[0]
-        if char in keep:
-            return char
-        return f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
-
-    return UNPRINTABLE.sub(escape, text)
-
-
-def words(field: str, value) -> str:
-    """A stored value as staff read it: ``loved_one`` → ``Someone they care about``."""
-    if field == "email_status":
-        return EMAIL_STATUS_WORDS.get(value, str(value))
-    text = "" if value is None else str(value)
-    return VALUE_WORDS.get(field, {}).get(text, text)
 
 
 def spreadsheet_safe(value) -> str:

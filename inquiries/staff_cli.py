@@ -1,7 +1,8 @@
 """The staff and operator commands: ``flask --app app inquiries …`` and ``check-config``.
 
-The work itself is in ``inquiries.staff`` (reading, export, deleting); ``check-config``'s checks
-are the settings' own (``settings.production_problems``). ``inquiries.cli`` registers them.
+The work itself is in ``inquiries.staff`` (reading, export, deleting) and its words in
+``inquiries.words``; ``check-config``'s checks are the settings' own
+(``settings.production_problems``). ``inquiries.cli`` registers them.
 """
 
 from __future__ import annotations
@@ -17,21 +18,9 @@ from flask.cli import with_appcontext
 
 import settings
 from inquiries import db as dbmod
-from inquiries.staff import (
-    LABELS,
-    erase,
-    erase_sink_copies,
-    find,
-    local_time,
-    printable,
-    purge,
-    query_inquiries,
-    since_utc,
-    site_zone,
-    words,
-    write_csv,
-)
+from inquiries.staff import erase, erase_sink_copies, find, purge, query_inquiries, write_csv
 from inquiries.store import FIELDS
+from inquiries.words import LABELS, local_time, printable, since_utc, site_zone, words
 
 
 def _db() -> sqlite_utils.Database:
