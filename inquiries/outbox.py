@@ -104,8 +104,10 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-def claim_next(db: sqlite_utils.Database, worker_id: str, now: float | None = None, lease: float = 120) -> dict | None:
+def claim_next(db: sqlite_utils.Database, worker_id: str, *, lease: float, now: float | None = None) -> dict | None:
     """Claim the next due message for ``worker_id`` for ``lease`` seconds, or ``None`` if none is due.
+
+    ``lease`` is the caller's ``OUTBOX_LEASE_SECONDS``: the setting is its only default.
 
     Due: pending with ``next_attempt_at`` reached, or sending with an expired lease (its sender died).
     The select and the update run under one write lock, so two senders never get the same message.
@@ -150,11 +152,14 @@ def mark_retry(
     worker_id: str,
     error: str,
     *,
-    base: float = 30,
-    cap: float = 3600,
+    base: float,
+    cap: float,
     now: float | None = None,
 ) -> float:
-    """Put a claimed message back to pending after a temporary failure; returns the delay chosen."""
+    """Put a claimed message back to pending after a temporary failure; returns the delay chosen.
+
+    ``base`` and ``cap`` are the caller's ``OUTBOX_RETRY_BASE_SECONDS`` and ``_MAX_SECONDS``.
+    """
     now = time.time() if now is None else now
     delay = retry_delay(row["attempts"], base, cap)
     sql = "status = 'pending', next_attempt_at = ?, last_error = ?"
