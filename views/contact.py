@@ -177,15 +177,9 @@ def rate_limited(error: InquiryLimitReached):
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(error: RequestEntityTooLarge):
-    """Too large to read: the words are still in the visitor's browser, so say how to get back to them."""
-    if request.method != "POST":
-        return errors.render_error(error)
-    if request.headers.get("HX-Request") == "true":
-        # The words are still in the visitor's form; say so beside the button and swap nothing else.
+    """Too large to read: for htmx, a note beside the button (the form stays as it is); otherwise
+    the site's one 413 page, which says how to get back to the words."""
+    if request.method == "POST" and request.headers.get("HX-Request") == "true":
         headers = {"HX-Retarget": "#send-status", "HX-Reswap": "innerHTML"}
         return render_template("contact/_too_large.html"), 413, headers
-    message = (
-        "What you sent was too large for us to receive. Press your browser's Back button to "
-        "return to your message, make it shorter, and send it again. Or call us."
-    )
-    return render_template("errors/error.html", code=413, title="Message too long", message=message), 413
+    return errors.render_error(error)

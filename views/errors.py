@@ -8,7 +8,12 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 MESSAGES = {
     404: ("Page not found", "We could not find that page. It may have moved."),
     405: ("That did not work", "That page cannot be used that way."),
-    413: ("Message too long", "What you sent was too large for us to receive. Please shorten it, or call us."),
+    # The words are still in the visitor's browser: say how to get back to them.
+    413: (
+        "Message too long",
+        "What you sent was too large for us to receive. Press your browser's Back button to "
+        "return to your message, make it shorter, and send it again. Or call us.",
+    ),
     429: ("Too many tries", "We have had several messages from your connection. Please call us instead."),
     500: ("Something went wrong", "Something went wrong on our side. Please try again, or call us."),
 }
