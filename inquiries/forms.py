@@ -86,6 +86,11 @@ def email_address(form: FlaskForm, field) -> None:
     field.normalized = normalized
 
 
+def one_line(what: str, most: int) -> list:
+    """The rules of a one-line answer of at most ``most`` characters, each naming it as ``what``."""
+    return [OneLine(what), Length(max=most, message=f"{what} must be {most} characters or fewer")]
+
+
 class Choice(RadioField):
     """Radio buttons, required when ``required`` gives the message to show when none is chosen."""
 
@@ -119,11 +124,7 @@ class ContactForm(FlaskForm):
         "Your name",
         description="A first name is fine.",
         filters=[clean_text],
-        validators=[
-            DataRequired("Enter your name"),
-            OneLine("Your name"),
-            Length(max=100, message="Your name must be 100 characters or fewer"),
-        ],
+        validators=[DataRequired("Enter your name"), *one_line("Your name", 100)],
         widget=widgets.TextInput(),
         render_kw={"autocomplete": "name"},
     )
@@ -131,22 +132,14 @@ class ContactForm(FlaskForm):
         "Phone number",
         description="Give us a phone number, an email address, or both.",
         filters=[clean_text],
-        validators=[
-            OneLine("Phone number"),
-            Length(max=40, message="Phone number must be 40 characters or fewer"),
-            phone_number,
-        ],
+        validators=[*one_line("Phone number", 40), phone_number],
         widget=widgets.TelInput(),
         render_kw={"autocomplete": "tel"},
     )
     email = EmailField(
         "Email address",
         filters=[clean_text],
-        validators=[
-            OneLine("Email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            email_address,
-        ],
+        validators=[*one_line("Email address", 254), email_address],
         widget=widgets.EmailInput(),
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
@@ -165,10 +158,7 @@ class ContactForm(FlaskForm):
         "Insurance company (optional)",
         description="Only the company name, if you have one. No member numbers, please.",
         filters=[clean_text],
-        validators=[
-            OneLine("Insurance company"),
-            Length(max=100, message="Insurance company must be 100 characters or fewer"),
-        ],
+        validators=one_line("Insurance company", 100),
         widget=widgets.TextInput(),
         render_kw={"autocomplete": "off", "list": "insurance-list"},
     )

@@ -31,8 +31,9 @@ def saved_ref(app) -> str:
         db.conn.close()
 
 
-def staff_email(app, ref: str) -> tuple[str, str]:
-    """The staff email for ``ref`` as composed for sending: (text, html)."""
+def as_staff_read_it(app, runner) -> dict[str, str]:
+    """A newly saved inquiry as staff get it: the email's text and HTML, and `inquiries show`."""
+    ref = saved_ref(app)
     db = dbmod.connect(dbmod.database_path(app))
     try:
         inquiry = store.get_inquiry(db, ref)
@@ -40,7 +41,12 @@ def staff_email(app, ref: str) -> tuple[str, str]:
         db.conn.close()
     with app.app_context():
         message = mailer.compose(inquiry, f"<inquiry-{ref}@center.test>")
-    return message.body, message.html
+    return {"text": message.body, "html": message.html, "show": runner.invoke(args=["inquiries", "show", ref]).output}
+
+
+def missing(read: dict[str, str], **expected: list[str]) -> list[str]:
+    """Each expected piece that is not in its output (``text=[…]``, ``html=[…]``, ``show=[…]``)."""
+    return [f"{where}: {piece}" for where, pieces in expected.items() for piece in pieces if piece not in read[where]]
 
 
 @pytest.mark.parametrize("field", ["contact_method", "voicemail_ok", "who"])
@@ -51,14 +57,11 @@ def test_every_choice_of_the_form_has_words_for_staff_and_for_the_email(field):
 
 
 def test_the_email_and_the_staff_tools_say_the_answers_their_own_way_from_one_table(app, runner):
-    ref = saved_ref(app)
-    text, html = staff_email(app, ref)
-    shown = runner.invoke(args=["inquiries", "show", ref]).output
-    assert "Best way to reach them: Send a text message" in text
-    assert "OK to leave a voicemail: No: do not leave a voicemail" in text
-    assert '<th align="left" scope="row">OK to leave a voicemail</th><td>No: do not leave a voicemail</td>' in html
-    assert "Best way to reach them: Text message\n" in shown
-    assert "OK to leave a voicemail: No\n" in shown
+    read = as_staff_read_it(app, runner)
+    row = '<th align="left" scope="row">OK to leave a voicemail</th><td>No: do not leave a voicemail</td>'
+    text = ["Best way to reach them: Send a text message", "OK to leave a voicemail: No: do not leave a voicemail"]
+    show = ["Best way to reach them: Text message\n", "OK to leave a voicemail: No\n"]
+    assert missing(read, text=text, html=[row], show=show) == []
 
 
 def test_a_heading_changed_in_words_py_changes_the_email_and_the_staff_tools(app, runner, monkeypatch):
@@ -66,13 +69,10 @@ def test_a_heading_changed_in_words_py_changes_the_email_and_the_staff_tools(app
     monkeypatch.setitem(words.LABELS, "who", "Who it is for")
     monkeypatch.setitem(words.EMAIL_ANSWERS, "who", {"self": "Them", "loved_one": "A family member or friend"})
     monkeypatch.setitem(words.ANSWERS, "who", {"self": "Them", "loved_one": "Family or friend"})
-    ref = saved_ref(app)
-    text, html = staff_email(app, ref)
-    shown = runner.invoke(args=["inquiries", "show", ref]).output
-    assert "Callback number: +12125550143 (tel:+12125550143)" in text
-    assert "Who it is for: A family member or friend" in text
-    assert '<th align="left" scope="row">Callback number</th>' in html
-    assert '<th align="left" scope="row">Who it is for</th><td>A family member or friend</td>' in html
-    assert "Callback number: +12125550143" in shown
-    assert "Who it is for: Family or friend" in shown
-    assert "Phone:" not in text + shown and "Who needs help" not in text + html + shown
+    read = as_staff_read_it(app, runner)
+    html = ['<th align="left" scope="row">Callback number</th>', "Who it is for</th><td>A family member or friend</td>"]
+    text = ["Callback number: +12125550143 (tel:+12125550143)", "Who it is for: A family member or friend"]
+    show = ["Callback number: +12125550143", "Who it is for: Family or friend"]
+    assert missing(read, text=text, html=html, show=show) == []
+    assert "Phone:" not in read["text"] + read["show"]
+    assert "Who needs help" not in "".join(read.values())
