@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_mail import Mail
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import catalog
@@ -14,45 +15,40 @@ import crisis
 import inquiries
 import serving
 import settings
-from inquiries import cli
+from inquiries import cli, sender
 from views import contact, contact_guards, errors, health, pages
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: settings (defaults, instance file, ``FLASK_*`` environment, test overrides),
-    then extensions, blueprints and CLI commands."""
+    """Build the app; each line below is one part of it, in the order they must be installed."""
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
-    app.config.from_mapping(settings.defaults())
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env()
-    if test_config:
-        app.config.from_mapping(test_config)
-    settings.typed(app.config)
+    # Defaults < instance/config.py < FLASK_* environment < test_config, typed; production refusals.
+    settings.init_app(app, test_config)
 
-    if app.config["PRODUCTION"]:
-        problems = settings.production_problems(app.config)
-        if problems:
-            raise settings.ConfigError("Refusing to start in production: " + " ".join(problems), problems)
-    lease_note = settings.lengthen_short_lease(app.config)
-    app.extensions["config_notes"] = [lease_note] if lease_note else []
-    if lease_note:
-        app.logger.warning(lease_note)
+    # Extensions
+    inquiries.init_app(app)  # the SQLite file: tables at start, one connection per app context
+    Mail(app)  # Flask-Mail: the staff email's default sender
+    contact_guards.init_app(app)  # Flask-WTF's CSRF and the contact rate limit (Flask-Limiter storage)
+    sender.init_app(app)  # the outbox sender thread, when OUTBOX_WORKER is on
+    app.extensions["catalog"] = catalog.load(Path(app.root_path) / "content/pages.toml")
+
+    # Blueprints, and the error pages for everything they don't answer themselves
+    for blueprint in (pages.bp, contact.bp, health.bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+
+    # CLI groups: init-db, outbox …, inquiries …, backup, check-config
+    cli.init_app(app)
+
+    # Templates
+    app.jinja_env.filters["tel"] = tel_href
+    app.context_processor(lambda: site_context(app))
+
+    # Middleware, innermost first: ProxyFix (PROXY_HOPS), then serving's security headers, static
+    # assets, compression, AtRoot and, outermost, MicroCache (serving/__init__.py says why).
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
-    app.extensions["catalog"] = catalog.load(Path(app.root_path) / "content/pages.toml")
-    inquiries.init_app(app)
-    cli.init_app(app)  # every command: init-db, outbox …, inquiries …, backup, check-config
-    errors.init_app(app)
-    contact_guards.init_app(app)  # CSRF and the contact rate limit
-    for blueprint in (pages.bp, contact.bp, health.bp):
-        app.register_blueprint(blueprint)
-
-    app.jinja_env.filters["tel"] = tel_href
-    app.context_processor(lambda: site_context(app))
-    # Security headers, static files, compression, then the WSGI layers AtRoot and (outermost)
-    # MicroCache: the order is documented in serving/__init__.py.
     serving.init_app(app)
     return app
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_mail import Mail
 
 from inquiries import db as dbmod
-from inquiries import sender, store
+from inquiries import store
 
 
 def init_db(app: Flask) -> None:
@@ -19,11 +18,6 @@ def init_db(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Wire the pipeline into the app: schema, connection teardown, mail and the sender.
-
-    Its commands are registered by ``inquiries.cli``, which `create_app()` calls itself."""
+    """The database: its tables at start, and the request's connection closed at teardown."""
     init_db(app)
     app.teardown_appcontext(dbmod.close_db)
-    if "mail" not in app.extensions:
-        Mail(app)  # Flask-Mail's Message reads its default sender from here
-    sender.init_app(app)

@@ -1,13 +1,15 @@
 """Every setting the site reads: its default, its meaning, its type, and the production checks.
 
-The table (`settings.table`) is the single source of truth: `create_app()` loads the defaults from
-it, the README's settings table is checked against it by the tests, and `flask check-config`
-reports on it. Each setting is read from the environment as ``FLASK_<NAME>`` (values may be JSON)
-and then given its type once, by `typed`: the rest of the code reads typed values and converts
-nothing. `production_problems` and the other checks are in `settings.production`.
+The table (`settings.table`) is the single source of truth: `init_app`, which `create_app()` calls
+first, loads the defaults from it; the README's settings table is checked against it by the tests,
+and `flask check-config` reports on it. Each setting is read from the environment as
+``FLASK_<NAME>`` (values may be JSON) and then given its type once, by `typed`: the rest of the
+code reads typed values and converts nothing. `production_problems` and the other checks are in
+`settings.production`.
 """
 
 from settings.errors import ConfigError
+from settings.loading import init_app
 from settings.production import (
     LOOPBACK,
     PROXY_HOPS_UNSET,
@@ -41,6 +43,7 @@ __all__ = [
     "ConfigError",
     "Setting",
     "defaults",
+    "init_app",
     "lease_problems",
     "lengthen_short_lease",
     "production_problems",
