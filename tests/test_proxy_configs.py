@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 
@@ -127,13 +126,8 @@ def test_caddy_reads_whole_requests_before_the_app_sees_them():
 
 
 def load_bench():
-    """scripts/bench.py, whose helpers start gunicorn and nginx exactly as `make bench` does."""
-    if "scripts_bench" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("scripts_bench", ROOT / "scripts/bench.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["scripts_bench"] = module  # dataclasses look their module up while being made
-        spec.loader.exec_module(module)
-    return sys.modules["scripts_bench"]
+    """scripts/benchlib/servers.py, whose helpers start gunicorn and nginx exactly as `make bench` does."""
+    return importlib.import_module("scripts.benchlib.servers")
 
 
 def post_status(port: int, body: bytes, headers: dict[str, str]) -> urllib.error.HTTPError:

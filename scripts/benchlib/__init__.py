@@ -1,0 +1,1 @@
+"""The pieces of `make bench` (scripts/bench.py): settings, servers, measurements, report."""

@@ -1,0 +1,42 @@
+"""What the bench ran on: the machine, the tools' versions, and the memory of gunicorn's workers."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import subprocess
+from pathlib import Path
+
+from .config import CHROME
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
+    return f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.1f} GiB memory, Linux {platform.release()}"
+
+
+def versions() -> str:
+    nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip().split("/")[-1]
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1:2] or ["?"]
+    chromium = subprocess.run([CHROME, "--version"], capture_output=True, text=True).stdout.strip()
+    return f"nginx {nginx}, wrk {wrk[0]}, Python {platform.python_version()}, {chromium}, Lighthouse 12.2.3"
+
+
+def worker_rss(master: int) -> list[tuple[int, float, float]]:
+    """(pid, RSS MiB, PSS MiB) of each gunicorn worker, read from /proc."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    rows = []
+    for pid in map(int, children):
+        rss = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1]) / 1024
+        pss = int(re.search(r"^Pss:\s+(\d+)", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)[1]) / 1024
+        rows.append((pid, rss, pss))
+    return rows
