@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-fast lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,18 @@ run: $(VENV)/.runtime
 	fi; \
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
 
+# pytest-xdist workers; PYTEST_WORKERS=0 runs the tests in one process.
+PYTEST_WORKERS ?= 2
+
 ## The whole test suite (lint, unit, integration, browser).
 test: $(VENV)/.dev node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+
+## The edit loop: everything but the browser and the tests that start servers (about a minute).
+test-fast: $(VENV)/.dev node_modules/.installed
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser and not slow"
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

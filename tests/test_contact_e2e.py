@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from app import create_app
 from inquiries import delivery
+from tests.smtp import MailServer
 from tests.test_contact_form import VALID
 
 STAFF = "intake@center.test"
 
 
-class Inbox:
-    """aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
 def inbox():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    handler.port = port
-    yield handler
-    controller.stop()
+    """A real SMTP server; ``inbox.received`` is what it accepted."""
+    with MailServer() as server:
+        yield server
 
 
 @pytest.fixture
@@ -71,7 +51,7 @@ def test_one_valid_inquiry_makes_exactly_one_email(app, client, inbox):
     client.post("/contact", data=form)  # a double tap: still one inquiry
     assert delivery.send_due(app)["sent"] == 1
     assert delivery.send_due(app)["sent"] == 0
-    [mail] = inbox.messages
+    [mail] = inbox.received
     assert mail["Subject"] == f"New website inquiry #{ref}"
     assert mail["To"] == STAFF and mail["Reply-To"] == "Dana@example.net"
     text = mail.get_body(("plain",)).get_content()
@@ -84,12 +64,12 @@ def test_a_honeypot_inquiry_is_kept_but_never_emailed(app, client, inbox):
     response, _ = send(client, website_url="https://spam.example")
     assert response.status_code == 303
     assert delivery.send_due(app)["sent"] == 0
-    assert inbox.messages == []
+    assert inbox.received == []
 
 
 def test_a_too_fast_inquiry_still_reaches_staff_marked_as_possible_spam(app, client, inbox):
     app.config["CONTACT_MIN_SECONDS"] = 60
     send(client)
     assert delivery.send_due(app)["sent"] == 1
-    [mail] = inbox.messages
+    [mail] = inbox.received
     assert mail["Subject"].endswith("(possible spam)")

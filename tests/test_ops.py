@@ -21,13 +21,13 @@ from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
-from aiosmtpd.controller import Controller
 
 import settings
 from app import create_app
 from serving.logs import PrivacyLogger, ScrubFilter, mask_address, scrub
 from tests.conftest import ROOT
 from tests.servers import free_port
+from tests.smtp import MailServer
 
 DEPLOY = ROOT / "deploy"
 ENV_EXAMPLE = DEPLOY / "recovery-site.env.example"
@@ -397,19 +397,6 @@ class FormInputs(HTMLParser):
             self.in_form = False
 
 
-class Inbox:
-    """aiosmtpd handler that keeps every message in memory."""
-
-    def __init__(self) -> None:
-        self.messages: list[SimpleNamespace] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(
-            SimpleNamespace(sender=envelope.mail_from, to=list(envelope.rcpt_tos), data=envelope.content.decode())
-        )
-        return "250 OK"
-
-
 class Browser:
     """Just enough of a browser over http.client: cookies (Secure ones too, as behind HTTPS)."""
 
@@ -506,9 +493,7 @@ def files_containing(root: Path, needles: list[bytes], since: float, skip: set[P
 @pytest.mark.xfail(PIECES_MISSING, reason="needs the contact-form (POST /contact) and delivery branches", strict=False)
 def test_production_server_serves_a_page_and_delivers_an_inquiry_end_to_end(tmp_path):
     started_at = time.time() - 2
-    inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
+    smtp = MailServer().start()
     port = free_port()
     env = production_env(
         tmp_path,
@@ -559,13 +544,11 @@ def test_production_server_serves_a_page_and_delivers_an_inquiry_end_to_end(tmp_
         assert response.status == 200 and ref in thanks
         assert canary not in thanks  # the confirmation repeats nothing they wrote
 
-        deadline = time.monotonic() + 30
-        while not any(ref in m.data for m in inbox.messages) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        (message,) = [m for m in inbox.messages if ref in m.data]
-        assert message.sender == "website@riverbendrecovery.org"
-        assert sorted(message.to) == ["intake@riverbendrecovery.org", "nights@riverbendrecovery.org"]
-        assert "From:" in message.data and "riverbendrecovery.org" in message.data
+        (message,) = smtp.inbox.wait_for(ref, timeout=30)
+        envelope = smtp.inbox.envelope_of(message)
+        assert envelope.mail_from == "website@riverbendrecovery.org"
+        assert sorted(envelope.rcpt_tos) == ["intake@riverbendrecovery.org", "nights@riverbendrecovery.org"]
+        assert "riverbendrecovery.org" in message["From"]
 
         # More inquiries from the same address hit the rate limit: its log line names no address,
         # and the access line's address is masked.

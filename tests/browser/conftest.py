@@ -9,26 +9,21 @@ loop in a thread of its own, so the test thread never has one.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import re
 import shutil
 import sqlite3
-import threading
-import time
 import weakref
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 
 import settings
 from tests.conftest import ROOT
-from tests.servers import free_port, start_gunicorn, stop
+from tests.servers import start_gunicorn, stop
+from tests.smtp import MailServer
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -42,7 +37,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 FAILURES = ROOT / "test-artifacts" / "failures"
-AXE_SUMMARY = ROOT / "test-artifacts" / "axe.tsv"  # page, violations, rules passed, to review, which
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1… under pytest-xdist: one summary file each
+AXE_SUMMARY = ROOT / "test-artifacts" / (f"axe-{WORKER}.tsv" if WORKER else "axe.tsv")  # page, violations, …
 STAFF = "staff@center.test"
 EXIT_URL = settings.defaults()["SITE_EXIT_URL"]
 
@@ -64,66 +60,11 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # --- SMTP -----------------------------------------------------------------------------------------
 
 
-class Inbox:
-    """aiosmtpd handler that keeps every message it receives, for tests to read."""
-
-    def __init__(self) -> None:
-        self._messages: list[EmailMessage] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
-        message["X-Test-Rcpt-To"] = ", ".join(envelope.rcpt_tos)
-        with self._lock:
-            self._messages.append(message)
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        with self._lock:
-            return list(self._messages)
-
-    def matching(self, text: str) -> list[EmailMessage]:
-        """Messages whose subject or any text part contains ``text``."""
-        return [m for m in self.messages if text in message_text(m)]
-
-    def wait_for(self, text: str, *, count: int = 1, timeout: float = 10) -> list[EmailMessage]:
-        """Wait until ``count`` messages contain ``text``; return them (fails on timeout)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.matching(text)
-            if len(found) >= count:
-                return found
-            time.sleep(0.1)
-        raise AssertionError(
-            f"expected {count} email(s) containing {text!r} within {timeout}s, got {self.matching(text)!r}"
-        )
-
-
-def message_text(message: EmailMessage) -> str:
-    """Subject plus every text part, decoded."""
-    parts = [str(message.get("Subject", ""))]
-    for part in message.walk():
-        if part.get_content_maintype() == "text":
-            parts.append(part.get_content())
-    return "\n".join(parts)
-
-
 @pytest.fixture(scope="session")
 def smtp():
     """A real SMTP server on a free loopback port; ``smtp.inbox`` holds what it received."""
-    inbox = Inbox()
-    for attempt in range(3):  # the free port may be taken in the meantime by another test run
-        controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-        try:
-            controller.start()
-            break
-        except Exception:
-            if attempt == 2:
-                raise
-    controller.inbox = inbox
-    yield controller
-    controller.stop()
+    with MailServer() as server:
+        yield server
 
 
 # --- The site -------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def assert_one_inquiry_and_one_email(site, smtp, name: str) -> dict:
     [message] = smtp.inbox.wait_for(name)
     time.sleep(1)  # the senders poll every 0.2 s: a duplicate would have arrived by now
     assert len(smtp.inbox.matching(name)) == 1, "the inquiry was emailed more than once"
-    assert STAFF in message["X-Test-Rcpt-To"]
+    assert STAFF in smtp.inbox.envelope_of(message).rcpt_tos
     assert rows[0]["ref"] in message.get_body(("plain",)).get_content()
     return rows[0]
 

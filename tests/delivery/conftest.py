@@ -1,22 +1,15 @@
-"""Real SMTP servers for the delivery tests: aiosmtpd with programmable replies, a blackhole, a refused port."""
+"""Fixtures for the delivery tests: real SMTP servers (tests.smtp), tiny timings, stored inquiries."""
 
 from __future__ import annotations
 
-import collections
-import contextlib
-import email
-import email.policy
 import itertools
-import socket
-import threading
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from app import create_app
 from inquiries import db as dbmod
 from inquiries import store
-from tests.servers import free_port
+from tests.smtp import Blackhole, MailServer
 
 STAFF = ["intake@center.test", "nurse@center.test"]
 SENDER = "website@center.test"
@@ -30,81 +23,6 @@ VISITOR = {
     "insurance": "Acme Health",
     "message": "My brother needs help.\nPlease text after 6pm.",
 }
-
-
-class Handler:
-    """Answers DATA with the next queued reply (``250`` once the queue is empty); keeps what it accepted."""
-
-    def __init__(self) -> None:
-        self.replies: collections.deque[str] = collections.deque()
-        self.received: list[email.message.EmailMessage] = []
-        self.envelopes: list = []
-        self.attempts = 0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
-        with self.lock:
-            self.attempts += 1
-            reply = self.replies.popleft() if self.replies else "250 2.0.0 OK"
-            if reply.startswith("250"):
-                self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-                self.envelopes.append(envelope)
-        return reply
-
-
-class MailServer:
-    """An aiosmtpd server on 127.0.0.1; ``start``/``stop`` can be called again on the same port."""
-
-    def __init__(self, port: int | None = None, **smtp_options) -> None:
-        self.port = port or free_port()
-        self.handler = Handler()
-        self.options = smtp_options
-        self.controller: Controller | None = None
-
-    def start(self) -> MailServer:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **self.options)
-        self.controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    @property
-    def received(self) -> list[email.message.EmailMessage]:
-        return self.handler.received
-
-
-class Blackhole:
-    """Accepts TCP connections and never says a word (a firewall or a hung server)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.conns: list[socket.socket] = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns.append(conn)
-
-    def close(self) -> None:
-        # shutdown() wakes the thread blocked in accept(); close() alone would leave the port bound.
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)
-        self.thread.join(5)
-        self.sock.close()
-        for conn in self.conns:
-            conn.close()
 
 
 @pytest.fixture

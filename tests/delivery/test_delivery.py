@@ -8,7 +8,8 @@ import time
 import pytest
 
 from inquiries import delivery, outbox
-from tests.delivery.conftest import SENDER, STAFF, VISITOR, MailServer, outbox_row, save
+from tests.delivery.conftest import SENDER, STAFF, VISITOR, outbox_row, save
+from tests.smtp import MailServer
 
 HEALTH_WORDS = ("addiction", "heroin", "fentanyl", "overdose", "treatment", "withdrawal", "recovery", "drug", "rehab")
 

@@ -13,8 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from inquiries import sender
-from tests.delivery.conftest import VISITOR, MailServer, outbox_row
+from tests.delivery.conftest import VISITOR, outbox_row
 from tests.servers import wait_for
+from tests.smtp import MailServer
 
 pytest.importorskip("inquiries.forms", reason="the contact form is not merged yet")
 

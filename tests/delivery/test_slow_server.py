@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
 import time
 
 import pytest
@@ -12,7 +10,8 @@ import pytest
 import settings
 from app import create_app
 from inquiries import delivery, mailer, smtp
-from tests.delivery.conftest import Handler, MailServer, outbox_row, save
+from tests.delivery.conftest import outbox_row, save
+from tests.smtp import Handler, MailServer
 
 
 class LateHandler(Handler):
@@ -25,8 +24,7 @@ class LateHandler(Handler):
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
         with self.lock:
             self.attempts += 1
-            self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-            self.envelopes.append(envelope)
+            self.keep(envelope)
         await asyncio.sleep(self.delay)
         return "250 2.0.0 OK"
 
@@ -45,8 +43,7 @@ def server_with(request):
     servers = []
 
     def start(handler: Handler) -> MailServer:
-        server = MailServer()
-        server.handler = handler
+        server = MailServer(handler=handler)
         servers.append(server.start())
         return server
 

@@ -10,8 +10,9 @@ import time
 
 from inquiries import db as dbmod
 from inquiries import delivery, digest, store
-from tests.delivery.conftest import STAFF, VISITOR, MailServer
+from tests.delivery.conftest import STAFF, VISITOR
 from tests.servers import start_gunicorn, stop, wait_for
+from tests.smtp import MailServer
 
 _keys = itertools.count()
 CANARY = "CANARY-HELD-7Q"

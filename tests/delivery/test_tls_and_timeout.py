@@ -10,7 +10,8 @@ import pytest
 import trustme
 
 from inquiries import delivery, mailer, smtp
-from tests.delivery.conftest import Handler, MailServer, outbox_row, save
+from tests.delivery.conftest import outbox_row, save
+from tests.smtp import Handler, MailServer
 
 
 @pytest.fixture(scope="module")
@@ -124,8 +125,7 @@ class SlowHandler(Handler):
 
 
 def test_the_whole_conversation_has_a_deadline(make_app, db):
-    server = MailServer()
-    server.handler = SlowHandler()
+    server = MailServer(handler=SlowHandler())
     server.start()
     try:
         app = make_app(server.port, MAIL_TIMEOUT=1)
