@@ -21,18 +21,21 @@ COMPRESSIBLE = ("text/", "application/json", "application/xml", "application/jav
 MIN_SIZE = 256
 
 
-# x-gzip is gzip's old name (RFC 9110 8.4.1.3); a client that names only it still gets gzip.
-CODINGS = ("br", "gzip", "x-gzip")
+CODINGS = ("br", "gzip")
 
 
 def best_encoding(accept: Accept) -> str | None:
     """Pick ``br`` or ``gzip`` from a parsed Accept-Encoding header, or None for identity.
 
     Werkzeug's ``best_match``: the higher q-value wins (``br;q=0.5, gzip`` gives gzip), brotli on
-    a tie; ``q=0`` refuses and ``*`` stands for any coding not named.
+    a tie; ``q=0`` refuses and ``*`` stands for any coding not named. ``x-gzip``, gzip's old name
+    (RFC 9110 8.4.1.3), counts as gzip only when the header does not name gzip itself, so
+    ``gzip;q=0, x-gzip`` still refuses gzip.
     """
     choice = accept.best_match(CODINGS)
-    return "gzip" if choice == "x-gzip" else choice
+    if choice is None and "gzip" not in accept.values() and accept["x-gzip"]:
+        return "gzip"
+    return choice
 
 
 def choose_encoding(accept_encoding: str | None) -> str | None:

@@ -23,6 +23,9 @@ from serving.compression import Prepared, choose_encoding
         ("*", "br"),
         ("*;q=0.1, gzip", "gzip"),
         ("x-gzip", "gzip"),
+        ("x-gzip;q=0", None),
+        ("br;q=0, gzip;q=0, *", None),  # what is named with q=0 stays refused under *
+        ("gzip;q=0, x-gzip", None),  # gzip refused by its own name is not let in by its old one
         ("identity", None),
         ("", None),
         (None, None),
