@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 import secrets
-import unicodedata
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -22,26 +21,11 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from inquiries import spam, widgets
 from inquiries.addresses import has_link_tricks
 from inquiries.store import FIELDS
+from inquiries.text import clean_text
 
 MESSAGE_MAX = 2000
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-# Never typed by a person, and ways to smuggle headers, break a CSV, drive a staff member's
-# terminal or make text read backwards: C0 controls but tab and line feed, DEL, C1 controls, and
-# the bidi embeddings, overrides and isolates.
-# Removed from every answer: C0 controls but tab and line feed, DEL and C1, and the bidi
-# embeddings, overrides and isolates that make text read otherwise than it is stored.
-INVISIBLE_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]")
 LINE_BREAK = re.compile(r"[\n\u2028\u2029]")
-
-
-def clean_text(value: str | None) -> str | None:
-    """Strip outer spaces, use one form of each accented letter, count a line break once, and
-    remove control and bidi-override characters (the answer is kept without them)."""
-    if value is None:
-        return None
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", INVISIBLE.sub("", text)).strip()
 
 
 def keep_or_new_key(value: str | None) -> str:

@@ -17,6 +17,8 @@ from aiosmtpd.controller import Controller
 
 from settings import SINK_FOLDER, SINK_HOST, SINK_PORT
 
+PROJECT = Path(__file__).resolve().parent.parent  # SINK_FOLDER is relative to it, as the app reads it
+
 
 class SaveToFolder:
     """aiosmtpd handler that writes each message to its own ``.eml`` file."""
@@ -37,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default=SINK_HOST)
     parser.add_argument("--port", type=int, default=SINK_PORT)
-    parser.add_argument("--dir", type=Path, default=Path(SINK_FOLDER))
+    parser.add_argument("--dir", type=Path, default=PROJECT / SINK_FOLDER)
     args = parser.parse_args()
     controller = Controller(SaveToFolder(args.dir), hostname=args.host, port=args.port)
     controller.start()

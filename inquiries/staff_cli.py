@@ -118,7 +118,7 @@ def erase_command(ref: str, yes: bool) -> None:
         counts = erase(db, row["ref"])
     finally:
         db.conn.close()
-    sink = erase_sink_copies(path.parent / "mail", row["ref"])
+    sink = erase_sink_copies(Path(current_app.root_path) / settings.SINK_FOLDER, row["ref"])
     click.echo(
         f"Erased {row['ref']}: {counts['inquiries']} inquiry, {counts.get('outbox', 0)} queued email(s)"
         + (f", {sink} saved local copies" if sink else "")

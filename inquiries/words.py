@@ -12,7 +12,7 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from inquiries.forms import INVISIBLE_CHARS
+from inquiries.text import INVISIBLE_CHARS
 
 # Headings of the staff email, the list, `show` and the CSV export, in the form's order.
 LABELS = {

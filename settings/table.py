@@ -10,7 +10,7 @@ DEMO_SECRET_KEY = "demo-secret-key-change-me"  # noqa: S105 - a known demo value
 DEMO_DOMAIN = "example.org"
 
 # Where `make run`'s local mail sink (inquiries/mailsink.py) listens and saves: the default SMTP
-# server, so the demo always sends real SMTP. The folder is beside the default database.
+# server, so the demo always sends real SMTP. The folder is relative to the project folder.
 SINK_HOST = "127.0.0.1"
 SINK_PORT = 8025
 SINK_FOLDER = "data/mail"

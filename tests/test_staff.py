@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import settings
 from inquiries import backups, staff, store
 from inquiries import db as dbmod
 from tests.servers import wait_for
@@ -207,6 +208,24 @@ def test_erase_removes_the_inquiry_and_its_outbox_rows_from_the_file(app, runner
     assert rows(app, "SELECT ref FROM inquiries") == [{"ref": other}]
     wal = Path(f"{db_path(app)}-wal")
     assert not wal.exists() or wal.stat().st_size == 0  # checkpointed and truncated
+
+
+def test_erase_removes_the_local_mail_sinks_copies_and_only_those(app, runner):
+    """`make run`'s sink saves each staff email under SINK_FOLDER in the project folder."""
+    ref = save(app, name=f"Name {canary()}")
+    folder = Path(app.root_path) / settings.SINK_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    copy, other = folder / f"test-{canary()}.eml", folder / f"test-{canary()}.eml"
+    copy.write_text(f"Subject: New website inquiry #{ref}\n\nhello\n")
+    other.write_text("Subject: New website inquiry #ZZZZ-ZZZZ\n\nhello\n")
+    try:
+        result = runner.invoke(args=["inquiries", "erase", ref, "--yes"])
+        assert result.exit_code == 0, result.output
+        assert "1 saved local copies" in result.output
+        assert not copy.exists() and other.exists()
+    finally:
+        copy.unlink(missing_ok=True)
+        other.unlink(missing_ok=True)
 
 
 def test_erase_unknown_reference_fails(runner):
