@@ -23,6 +23,7 @@ from flask import Flask, current_app, render_template
 from inquiries import outbox
 from inquiries.db import immediate
 from inquiries.mailer import StaffMessage, received_at, spam_note, staff_addresses
+from inquiries.words import SPAM_REASONS
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ SELECT EXISTS (SELECT 1 FROM inquiries WHERE spam_digest_id IS NULL AND {HELD})
 
 # A flood of bots must not make one enormous email; the rest are one command away.
 LISTED_AT_MOST = 200
-REASONS = {"honeypot filled": "a hidden field for robots was filled in (a password manager can do this)"}
 
 
 def queue_if_due(
@@ -103,4 +103,4 @@ def compose(db: sqlite_utils.Database, row: dict) -> StaffMessage:
 def one_line_reason(reason: str | None) -> str:
     """Why an inquiry was held, in plain words on one line."""
     note = spam_note(reason) or "flagged"
-    return REASONS.get(note, note).replace("\n", " ")
+    return SPAM_REASONS.get(note, note).replace("\n", " ")

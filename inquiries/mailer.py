@@ -11,7 +11,6 @@ import ssl
 from email import charset as email_charset
 from email.mime.text import MIMEText
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
@@ -106,13 +105,9 @@ def reply_to(email: str | None) -> str | None:
 
 def received_at(when: dt.datetime, timezone: str) -> str:
     """``Wednesday, November 25, 2026 at 12:27 PM EST`` in the center's timezone."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
-    local = when.astimezone(zone)
+    local = when.astimezone(words.zone_named(timezone))
     hour = local.hour % 12 or 12
     return f"{local:%A}, {local:%B} {local.day}, {local.year} at {hour}:{local:%M} {local:%p} {local:%Z}"
 

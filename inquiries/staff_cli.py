@@ -39,6 +39,10 @@ def inquiries_cli() -> None:
     """Read, export, erase and purge inquiries."""
 
 
+# The list's columns before the last: field and width.
+LIST_COLUMNS = (("ref", 10), ("created_at", 16), ("name", 24), ("phone", 18), ("contact_method", 12))
+
+
 @inquiries_cli.command("list")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only inquiries from this day on (YYYY-MM-DD).")
 @click.option("--spam", is_flag=True, help="List the suspected spam instead of real inquiries.")
@@ -50,7 +54,8 @@ def list_command(since: dt.datetime | None, spam: bool) -> None:
     if not rows:
         click.echo("No suspected spam." if spam else "No inquiries.")
         return
-    click.echo(f"{'Reference':<10} {'Received':<16} {'Name':<24} {'Phone':<18} {'Reach by':<12} Email to staff")
+    heading = {**LABELS, "contact_method": "Reach by"}  # the one heading too wide for its column
+    click.echo(" ".join(f"{heading[f]:<{w}}" for f, w in LIST_COLUMNS) + f" {heading['email_status']}")
     for row in rows:
         click.echo(
             f"{row['ref']:<10} {local_time(row['created_at'], zone):<16} {_cut(row['name'], 24):<24} "

@@ -49,6 +49,8 @@ EMAIL_STATUS_WORDS = {
     "dead": "FAILED - call them back from this list",
     None: "Not emailed",
 }
+# Why an inquiry was held, for the spam digest, where a stored reason needs explaining.
+SPAM_REASONS = {"honeypot filled": "a hidden field for robots was filled in (a password manager can do this)"}
 # What the form removes, plus tab and line feed (kept in a message, escaped elsewhere) and the
 # direction marks a right-to-left name may carry but a terminal must not act on: a row an older
 # release stored may still hold them.
@@ -71,12 +73,17 @@ def email_answers(inquiry: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def site_zone(config) -> dt.tzinfo:
-    """The site's timezone (UTC if the name is unknown on this machine)."""
+def zone_named(name: str | None) -> dt.tzinfo:
+    """The timezone ``name`` (UTC if it is empty or unknown on this machine)."""
     try:
-        return ZoneInfo(str(config.get("SITE_TIMEZONE") or "UTC"))
+        return ZoneInfo(str(name or "UTC"))
     except (ZoneInfoNotFoundError, ValueError):
         return dt.UTC
+
+
+def site_zone(config) -> dt.tzinfo:
+    """The site's timezone, ``SITE_TIMEZONE`` (UTC if the name is unknown on this machine)."""
+    return zone_named(config.get("SITE_TIMEZONE"))
 
 
 def zone_name(zone: dt.tzinfo) -> str:
