@@ -8,7 +8,7 @@ from flask import Flask
 
 from settings.errors import ConfigError
 from settings.production import lengthen_short_lease, production_problems
-from settings.reading import typed
+from settings.reading import raw, typed
 from settings.table import defaults
 
 
@@ -19,7 +19,7 @@ def init_app(app: Flask, test_config: dict[str, Any] | None = None) -> None:
     start (`ConfigError`), and a lease too short for one delivery is lengthened and noted."""
     app.config.from_mapping(defaults())
     app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env()
+    app.config.from_prefixed_env(loads=raw)
     if test_config:
         app.config.from_mapping(test_config)
     typed(app.config)

@@ -42,7 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_USE_SSL", False, "true: implicit TLS from the first byte (port 465)."),
     Setting("MAIL_USERNAME", None, "SMTP login, if the server needs one.", str),
     Setting("MAIL_PASSWORD", None, "SMTP password, if the server needs one.", str),
-    Setting("MAIL_DEFAULT_SENDER", f"website@{DEMO_DOMAIN}", "From address of staff email; use the site's own domain."),
+    Setting(
+        "MAIL_DEFAULT_SENDER",
+        f"website@{DEMO_DOMAIN}",
+        "From address of staff email; use the site's own domain.",
+        tuple,  # or Flask-Mail's ["Name", "address"]
+    ),
     Setting(
         "MAIL_CA_FILE", None, "PEM file of the CA that signed the SMTP server's certificate, if not a public CA.", str
     ),

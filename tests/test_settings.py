@@ -115,7 +115,7 @@ def test_outbox_worker_no_starts_no_sender_thread(monkeypatch, tmp_path):
         ("MAIL_USE_SSL", "Yes", True),
         ("OUTBOX_WORKER", "0", False),
         ("OUTBOX_WORKER", "on", True),
-        ("MAIL_USE_TLS", "true", True),  # JSON
+        ("MAIL_USE_TLS", "true", True),
         ("MAIL_PORT", "587", 587),
         ("OUTBOX_POLL_SECONDS", "0.5", 0.5),
         ("OUTBOX_POLL_SECONDS", "5", 5),
@@ -125,6 +125,11 @@ def test_outbox_worker_no_starts_no_sender_thread(monkeypatch, tmp_path):
         ("PROXY_HOPS", "2", 2),
         ("PROXY_HOPS", "", None),  # no default: blank is unset
         ("MAIL_USERNAME", "", None),
+        ("MAIL_PASSWORD", "1.50", "1.50"),  # text is kept as typed, not read as a JSON number
+        ("MAIL_PASSWORD", "null", "null"),
+        ("SITE_NAME", '["Two", "names"]', '["Two", "names"]'),  # text, not a list
+        ("MAIL_DEFAULT_SENDER", '["Riverbend", "web@riverbend.org"]', ["Riverbend", "web@riverbend.org"]),
+        ("MAIL_DEFAULT_SENDER", "web@riverbend.org", "web@riverbend.org"),
     ],
 )
 def test_each_environment_value_is_read_as_its_setting_s_type(monkeypatch, tmp_path, name, raw, value):
@@ -149,6 +154,8 @@ def test_proxy_hops_unset_stays_none():
         ("PRODUCTION", "maybe", "true or false"),
         ("OUTBOX_POLL_SECONDS", "soon", "a number"),
         ("STAFF_EMAILS", "intake@center.org", "a JSON list"),
+        ("STAFF_EMAILS", '{"intake": "a@center.org"}', "a JSON list"),
+        ("MAIL_DEFAULT_SENDER", '["only a name"]', "an address, or a JSON list"),
     ],
 )
 def test_a_malformed_value_is_refused_naming_the_setting(monkeypatch, tmp_path, name, raw, expected):
