@@ -28,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Extensions
     inquiries.init_app(app)  # the SQLite file: tables at start, one connection per app context
     Mail(app)  # Flask-Mail: the staff email's default sender
-    contact_guards.init_app(app)  # Flask-WTF's CSRF and the contact rate limit (Flask-Limiter storage)
+    contact_guards.init_app(app)  # Flask-WTF's CSRF and the contact rate limit (a `limits` storage)
     sender.init_app(app)  # the outbox sender thread, when OUTBOX_WORKER is on
     app.extensions["catalog"] = catalog.load(Path(app.root_path) / "content/pages.toml")
 
@@ -44,8 +44,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["tel"] = tel_href
     app.context_processor(lambda: site_context(app))
 
-    # Middleware, innermost first: ProxyFix (PROXY_HOPS), then serving's security headers, static
-    # assets, compression, AtRoot and, outermost, MicroCache (serving/__init__.py says why).
+    # Middleware, innermost first: ProxyFix (PROXY_HOPS), then serving's security headers, the
+    # static assets (its `assets` blueprint: /static/…, /favicon.ico), compression, AtRoot and,
+    # outermost, MicroCache (serving/__init__.py says why).
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

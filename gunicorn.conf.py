@@ -2,6 +2,9 @@
 
 import os
 
+from flask import Flask
+
+from inquiries.sender import ensure_started
 from serving.logs import configure_app_logging
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
@@ -41,9 +44,5 @@ configure_app_logging()
 def post_worker_init(worker):
     """Start the staff-email sender as soon as a worker boots, not at its first request, so mail
     left waiting by a restart goes out even if nobody visits the site."""
-    from flask import Flask
-
-    from inquiries.sender import ensure_started
-
     if isinstance(worker.wsgi, Flask):  # the benchmark also runs a bare WSGI app with these settings
         ensure_started(worker.wsgi)

@@ -15,11 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from urllib.parse import urlsplit
 
 import sqlite_utils
 from flask import Flask, current_app, render_template
 
+import settings
 from inquiries import outbox
 from inquiries.db import immediate
 from inquiries.mailer import StaffMessage, received_at, spam_note, staff_addresses
@@ -65,8 +65,7 @@ def queue_if_due(
 
 def queue_for(app: Flask, db: sqlite_utils.Database) -> int | None:
     """:func:`queue_if_due` with the app's ``SPAM_DIGEST_SECONDS`` and the site's domain."""
-    domain = urlsplit(app.config["SITE_URL"]).hostname or "localhost"
-    return queue_if_due(db, app.config["SPAM_DIGEST_SECONDS"], domain=domain)
+    return queue_if_due(db, app.config["SPAM_DIGEST_SECONDS"], domain=settings.site_domain(app.config))
 
 
 def compose(db: sqlite_utils.Database, row: dict) -> StaffMessage:

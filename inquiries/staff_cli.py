@@ -8,7 +8,6 @@ The work itself is in ``inquiries.staff`` (reading, export, deleting) and its wo
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import click
@@ -165,13 +164,7 @@ def purge_command(older_than_days: int | None) -> None:
 def check_config_command() -> None:
     """List every production setting that is missing or still a demo value; exit 1 if any."""
     config = current_app.config
-    problems = []
-    if not config["PRODUCTION"]:
-        problems.append("FLASK_PRODUCTION is not true: set FLASK_PRODUCTION=true on the server.")
-    problems += settings.production_problems(config)
-    folder = dbmod.database_path(current_app).parent
-    if not os.access(folder, os.W_OK):
-        problems.append(f"FLASK_DATABASE: the folder {folder} is not writable by this user.")
+    problems = settings.check_config_problems(config, dbmod.database_path(current_app).parent)
     for problem in problems:
         click.echo(f"- {problem}")
     for note in current_app.extensions.get("config_notes", []):

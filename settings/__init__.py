@@ -13,11 +13,13 @@ from settings.loading import init_app
 from settings.production import (
     LOOPBACK,
     PROXY_HOPS_UNSET,
+    check_config_problems,
     lease_problems,
     lengthen_short_lease,
     production_problems,
 )
 from settings.reading import typed
+from settings.site import site_domain
 from settings.table import (
     DEMO_DOMAIN,
     DEMO_PHONE,
@@ -42,10 +44,12 @@ __all__ = [
     "SINK_PORT",
     "ConfigError",
     "Setting",
+    "check_config_problems",
     "defaults",
     "init_app",
     "lease_problems",
     "lengthen_short_lease",
     "production_problems",
+    "site_domain",
     "typed",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from email.utils import parseaddr
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -159,3 +161,15 @@ def _valid_email(address: Any) -> bool:
     except EmailNotValidError:
         return False
     return True
+
+
+def check_config_problems(config: dict[str, Any], database_folder: Path) -> list[str]:
+    """What ``flask check-config`` lists: everything `production_problems` finds, and also that the
+    site is not in production mode or cannot write beside its database."""
+    problems = []
+    if not config["PRODUCTION"]:
+        problems.append("FLASK_PRODUCTION is not true: set FLASK_PRODUCTION=true on the server.")
+    problems += production_problems(config)
+    if not os.access(database_folder, os.W_OK):
+        problems.append(f"FLASK_DATABASE: the folder {database_folder} is not writable by this user.")
+    return problems

@@ -10,12 +10,12 @@ this module, and keep the visitor's words too.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+import settings
 from inquiries import sender, spam, store
 from inquiries.db import get_db
 from inquiries.forms import ContactForm
@@ -82,7 +82,7 @@ def submit():
         submission_key=form.idempotency_key(),
         spam_reason=verdict.reason,
         send_email=verdict.send_email,
-        domain=urlsplit(current_app.config["SITE_URL"]).hostname or "localhost",
+        domain=settings.site_domain(current_app.config),
         admit=contact_guards.inquiry_admission(),
     )
     current_app.logger.info(

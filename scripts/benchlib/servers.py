@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .config import ROOT
+from .config import CONTACT_MIN_SECONDS, ROOT
 
 
 def free_port() -> int:
@@ -91,6 +91,7 @@ def start_app(tmp: Path, port: int, smtp_port: int, site_url: str) -> subprocess
         "FLASK_OUTBOX_WORKER": "true",
         # One client (this script) sends hundreds of inquiries; the limit would stop it at 5.
         "FLASK_CONTACT_RATE_LIMIT": "100000 per hour",
+        "FLASK_CONTACT_MIN_SECONDS": str(CONTACT_MIN_SECONDS),
         "FLASK_SITE_URL": site_url,
     }
     env.pop("GUNICORN_BIND", None)
