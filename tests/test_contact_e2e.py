@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import re
 import socket
 
 import pytest
@@ -12,6 +11,7 @@ from aiosmtpd.controller import Controller
 
 from app import create_app
 from inquiries import delivery
+from tests import html as dom
 from tests.test_contact_form import VALID
 
 STAFF = "intake@center.test"
@@ -58,8 +58,7 @@ def app(tmp_path, inbox):
 
 
 def send(client, **changes):
-    html = client.get("/contact").get_data(as_text=True)
-    hidden = dict(re.findall(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)"', html))
+    hidden = dom.values(client.get("/contact"), "input", type="hidden")
     form = {**hidden, **VALID, **changes}
     return client.post("/contact", data=form), form
 
