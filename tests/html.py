@@ -135,6 +135,8 @@ class _Builder(HTMLParser):
         self.current = open_element.parent
 
     def handle_data(self, data):
+        # The browser reads every CR LF or lone CR as one line feed before anything else.
+        data = data.replace("\r\n", "\n").replace("\r", "\n")
         if not self.current.children and self.current.tag in LEADING_NEWLINE_DROPPED and data.startswith("\n"):
             data = data[1:]
         self.current.children.append(data)
