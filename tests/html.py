@@ -1,5 +1,7 @@
 """Read a rendered page as a browser does: elements with attributes and text, in any attribute order.
 
+Imported as ``from tests import html as dom`` (tests name the page text ``html``):
+
     dom.find(body, "input", name="phone")["value"]
     dom.text_of(body, "p", id="phone-error")
 
