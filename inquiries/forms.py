@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from inquiries import spam, widgets
+from inquiries import spam
 from inquiries.addresses import has_link_tricks
 from inquiries.store import FIELDS
 from inquiries.text import clean_text
@@ -78,8 +78,6 @@ def one_line(what: str, most: int) -> list:
 class Choice(RadioField):
     """Radio buttons, required when ``required`` gives the message to show when none is chosen."""
 
-    option_widget = widgets.RadioInput()
-
     def __init__(self, label: str, choices: list[tuple[str, str]], required: str | None = None, **kwargs) -> None:
         check = DataRequired(required) if required else Optional()
         invalid = required or "Choose one of the options"
@@ -109,7 +107,6 @@ class ContactForm(FlaskForm):
         description="A first name is fine.",
         filters=[clean_text],
         validators=[DataRequired("Enter your name"), *one_line("Your name", 100)],
-        widget=widgets.TextInput(),
         render_kw={"autocomplete": "name"},
     )
     phone = TelField(
@@ -117,14 +114,12 @@ class ContactForm(FlaskForm):
         description="Give us a phone number, an email address, or both.",
         filters=[clean_text],
         validators=[*one_line("Phone number", 40), phone_number],
-        widget=widgets.TelInput(),
         render_kw={"autocomplete": "tel"},
     )
     email = EmailField(
         "Email address",
         filters=[clean_text],
         validators=[*one_line("Email address", 254), email_address],
-        widget=widgets.EmailInput(),
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     contact_method = Choice(
@@ -143,7 +138,6 @@ class ContactForm(FlaskForm):
         description="Only the company name, if you have one. No member numbers, please.",
         filters=[clean_text],
         validators=one_line("Insurance company", 100),
-        widget=widgets.TextInput(),
         render_kw={"autocomplete": "off", "list": "insurance-list"},
     )
     message = TextAreaField(
@@ -154,7 +148,6 @@ class ContactForm(FlaskForm):
             DataRequired("Tell us how we can help"),
             Length(max=MESSAGE_MAX, message=f"Your message must be {MESSAGE_MAX:,} characters or fewer"),
         ],
-        widget=widgets.TextArea(),
         render_kw={"rows": 6},
     )
     # Hidden: idempotency key, signed render time, and the honeypot (see inquiries/spam.py).

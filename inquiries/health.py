@@ -37,16 +37,17 @@ def write_heartbeat(db: sqlite_utils.Database, now: float | None = None) -> None
         )
 
 
-def can_write(app: Flask, db: sqlite_utils.Database) -> bool:
+def can_write(app: Flask, db: sqlite_utils.Database, now: float | None = None) -> bool:
     """Whether a committed write succeeded, tried at most once per ``HEALTH_WRITE_SECONDS`` per process.
 
     The answer is reused for at most 20 s, so a flood of /healthz requests cannot turn into a
-    flood of fsyncs, and a failure is still seen quickly.
+    flood of fsyncs, and a failure is still seen quickly. ``now`` is the moment on the
+    `time.monotonic` clock (read when None, before the check and again once the write is done).
     """
     reuse = min(app.config["HEALTH_WRITE_SECONDS"], LONGEST_REUSE_SECONDS)
     cached = app.extensions.get(EXTENSION)
-    now = time.monotonic()
-    if cached and cached[0] == os.getpid() and now - cached[1] < reuse:
+    checked = time.monotonic() if now is None else now
+    if cached and cached[0] == os.getpid() and checked - cached[1] < reuse:
         return cached[2]
     try:
         write_heartbeat(db)
@@ -54,7 +55,7 @@ def can_write(app: Flask, db: sqlite_utils.Database) -> bool:
     except sqlite3.Error as exc:
         log.error("Health check: the database refused a write (%s)", type(exc).__name__)
         ok = False
-    app.extensions[EXTENSION] = (os.getpid(), time.monotonic(), ok)
+    app.extensions[EXTENSION] = (os.getpid(), time.monotonic() if now is None else now, ok)
     return ok
 
 

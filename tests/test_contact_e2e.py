@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from app import create_app
 from inquiries import delivery
+from tests import html as dom
 from tests.smtp import MailServer
 from tests.test_contact_form import VALID
 
@@ -38,8 +37,7 @@ def app(tmp_path, inbox):
 
 
 def send(client, **changes):
-    html = client.get("/contact").get_data(as_text=True)
-    hidden = dict(re.findall(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)"', html))
+    hidden = dom.values(client.get("/contact"), "input", type="hidden")
     form = {**hidden, **VALID, **changes}
     return client.post("/contact", data=form), form
 

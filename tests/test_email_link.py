@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from inquiries import mailer
+from tests import html as dom
 from tests.test_contact_form import HTMX, VALID, contact_app, field_wrapper, post, rows
 
 BCC_TRICK = "jane%40gmail.com?bcc=watcher%40evil.example&x=@example.com"
@@ -34,6 +35,7 @@ def test_an_address_with_a_link_trick_is_refused_and_kept_as_typed(client, app, 
     assert response.status_code == 422
     wrapper = field_wrapper(page, "email")
     assert REFUSED in wrapper
+    assert dom.find(wrapper, "input", name="email")["value"] == address
     assert f'value="{html.escape(address)}"' in wrapper
     assert rows(app) == []
     fragment = client.post("/contact/validate/email", data={**VALID, "email": address}, headers=HTMX)

@@ -61,13 +61,26 @@ def test_a_repeated_submission_key_returns_the_first_reference(tmp_path):
     assert database["outbox"].count == 1
 
 
+def open_descriptors(path: Path) -> list[str]:
+    """This process's file descriptors open on ``path`` (Linux's /proc)."""
+    fds = Path("/proc/self/fd")
+    return sorted(fd.name for fd in fds.iterdir() if os.path.realpath(fd) == str(path.resolve()))
+
+
 def test_a_process_keeps_one_connection_open_so_requests_never_checkpoint_on_close(client, app):
+    path = Path(dbmod.database_path(app))
+    wal = path.with_name(path.name + "-wal")
     client.get("/healthz")
-    pid, keeper = app.extensions["sqlite_keeper"]
-    assert pid == os.getpid()
-    assert keeper.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    held = open_descriptors(path)
+    assert held  # the request has ended, and the process still has the database open
+    assert wal.exists()  # so closing the request's connection did not checkpoint the WAL away
+    plain = sqlite3.connect(path)
+    try:
+        assert plain.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        plain.close()
     client.get("/healthz")
-    assert app.extensions["sqlite_keeper"][1] is keeper
+    assert open_descriptors(path) == held and wal.exists()  # the same connection, still open
 
 
 PREVIOUS_RELEASE = Path(__file__).parent / "data" / "site-2026-12-01.sql"

@@ -91,9 +91,11 @@ def assert_summary_links_lead_to_their_fields(page) -> None:
 def test_without_javascript_errors_take_focus_link_to_fields_and_the_fixed_form_is_emailed(phone, site, smtp):
     _, page, watch = phone(js=False)
     page.goto("/contact")
+    page.locator("#message").fill("\nFirst line\nSecond line")
     with page.expect_navigation() as navigation:
         page.locator("#send").click()
     assert navigation.value.status == 422
+    assert page.locator("#message").input_value() == "First line\nSecond line"  # as kept: outer space trimmed
     assert page.title().startswith("Error:")
     assert focused_id(page) == "error-summary", "the error summary must take focus"
     expect(page.locator("#error-summary h2")).to_have_text("There is a problem")
@@ -174,6 +176,7 @@ def test_submit_with_errors_swaps_the_summary_in_with_focus(phone):
     page.goto("/contact")
     wait_for_htmx(page)
     page.locator("#name").fill("Sam")
+    page.locator("#message").fill("First line\nSecond line")
     mark_page(page)
     page.locator("#send").click()
     expect(page.locator("#error-summary")).to_be_visible()
@@ -181,6 +184,7 @@ def test_submit_with_errors_swaps_the_summary_in_with_focus(phone):
     expect(page.locator("#error-summary")).to_be_focused()
     assert page.title().startswith("Error:")
     assert page.locator("#name").input_value() == "Sam"
+    assert page.locator("#message").input_value() == "First line\nSecond line"
     screenshot(page, "contact-errors-swapped")
     violations = run_axe(page, "contact-errors-swapped")
     assert not violations, f"axe on the swapped error summary:\n{axe_report(violations)}"

@@ -6,13 +6,13 @@ Skipped until the contact form (inquiries/forms.py, branch contact-form) is pres
 from __future__ import annotations
 
 import collections
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from inquiries import sender
+from tests import html as dom
 from tests.delivery.conftest import VISITOR, outbox_row
 from tests.servers import wait_for
 from tests.smtp import MailServer
@@ -21,9 +21,8 @@ pytest.importorskip("inquiries.forms", reason="the contact form is not merged ye
 
 
 def form_data(client) -> dict:
-    page = client.get("/contact").get_data(as_text=True)
-    hidden = dict(re.findall(r'<input id="(submission_key|rendered_at)" name="\1" type="hidden" value="([^"]*)"', page))
-    return {**VISITOR, **hidden}
+    hidden = dom.values(client.get("/contact"), "input", type="hidden")
+    return {**VISITOR, "submission_key": hidden["submission_key"], "rendered_at": hidden["rendered_at"]}
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import time
 
 from inquiries import db as dbmod
 from inquiries import delivery, outbox, sender
+from tests import html as dom
 from tests.conftest import ROOT
 from tests.delivery.conftest import STAFF, outbox_row, save
 from tests.servers import wait_for
@@ -114,8 +114,7 @@ def test_the_sender_thread_starts_with_the_first_request_and_wakes_when_an_inqui
         client.get("/healthz")
         assert app.extensions[sender.EXTENSION] is running  # one thread per process
         time.sleep(0.3)  # let it finish its first look and go to sleep for 30 s
-        html = client.get("/contact").get_data(as_text=True)
-        hidden = dict(re.findall(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)"', html))
+        hidden = dom.values(client.get("/contact"), "input", type="hidden")
         assert client.post("/contact", data={**hidden, **VALID}).status_code == 303
         assert wait_for(lambda: len(mail_server.received) == 1, timeout=5)
     finally:
