@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 import catalog
 from app import create_app
@@ -15,11 +16,25 @@ ROOT = Path(__file__).resolve().parent.parent
 EXTRA_HTML_URLS = ("/contact",)
 
 
+def base_config(folder: Path) -> dict:
+    """What every test app shares: testing mode, a database file in ``folder``, no sender thread."""
+    return {"TESTING": True, "DATABASE": str(folder / "site.db"), "OUTBOX_WORKER": False}
+
+
 @pytest.fixture
-def app(tmp_path):
+def make_app(tmp_path):
+    """Factory: ``make_app(**overrides)`` → an app on this test's database with ``overrides`` applied."""
+
+    def make(**overrides) -> Flask:
+        return create_app({**base_config(tmp_path), **overrides})
+
+    return make
+
+
+@pytest.fixture
+def app(make_app):
     """An app on its own temporary database, with the sender thread off."""
-    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "site.db"), "OUTBOX_WORKER": False})
-    yield app
+    return make_app()
 
 
 @pytest.fixture

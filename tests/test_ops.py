@@ -279,16 +279,14 @@ def test_check_config_in_process(runner, app):
 # ---------------------------------------------------------------- ProxyFix
 
 
-def remote_addr_app(tmp_path, hops: int):
-    app = create_app(
-        {"TESTING": True, "DATABASE": str(tmp_path / "site.db"), "OUTBOX_WORKER": False, "PROXY_HOPS": hops}
-    )
+def remote_addr_app(make_app, hops: int):
+    app = make_app(PROXY_HOPS=hops)
     app.add_url_rule("/_whoami", "whoami", lambda: __import__("flask").request.remote_addr or "-")
     return app
 
 
-def test_proxy_hops_1_trusts_the_proxy_s_x_forwarded_for(tmp_path):
-    client = remote_addr_app(tmp_path, 1).test_client()
+def test_proxy_hops_1_trusts_the_proxy_s_x_forwarded_for(make_app):
+    client = remote_addr_app(make_app, 1).test_client()
     response = client.get(
         "/_whoami", headers={"X-Forwarded-For": "198.51.100.23"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
     )
@@ -300,8 +298,8 @@ def test_proxy_hops_1_trusts_the_proxy_s_x_forwarded_for(tmp_path):
     assert response.get_data(as_text=True) == "198.51.100.23"
 
 
-def test_proxy_hops_0_ignores_x_forwarded_for(tmp_path):
-    client = remote_addr_app(tmp_path, 0).test_client()
+def test_proxy_hops_0_ignores_x_forwarded_for(make_app):
+    client = remote_addr_app(make_app, 0).test_client()
     response = client.get(
         "/_whoami", headers={"X-Forwarded-For": "198.51.100.23"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
     )

@@ -45,8 +45,8 @@ def test_instance_file_is_read(tmp_path, monkeypatch):
     assert app.config["SITE_NAME"] == "Instance Center"
 
 
-def test_production_starts_when_every_setting_is_real(tmp_path):
-    app = create_app({**PRODUCTION, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+def test_production_starts_when_every_setting_is_real(make_app):
+    app = make_app(**PRODUCTION, TESTING=False)
     assert app.config["PRODUCTION"] is True
 
 
@@ -60,9 +60,9 @@ def test_production_starts_when_every_setting_is_real(tmp_path):
         ({"SITE_URL": "https://www.example.org"}, "FLASK_SITE_URL"),
     ],
 )
-def test_production_refuses_demo_values_naming_the_setting(tmp_path, override, named):
+def test_production_refuses_demo_values_naming_the_setting(make_app, override, named):
     with pytest.raises(settings.ConfigError) as excinfo:
-        create_app({**PRODUCTION, **override, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+        make_app(**{**PRODUCTION, **override}, TESTING=False)
     message = str(excinfo.value)
     assert named in message
     assert "\n" not in message
