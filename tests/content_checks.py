@@ -279,11 +279,13 @@ def report(app) -> list[tuple[str, float, int, int]]:
 
 if __name__ == "__main__":
     import tempfile
+    from pathlib import Path
 
     from app import create_app
+    from tests.conftest import base_config
 
     with tempfile.TemporaryDirectory() as tmp:
-        site = create_app({"TESTING": True, "DATABASE": f"{tmp}/site.db", "OUTBOX_WORKER": False})
+        site = create_app(base_config(Path(tmp)))
         print(f"{'page':28} {'grade':>5} {'words':>5} {'sources':>7}")
         for path, fk, words, sources in report(site):
             print(f"{path:28} {fk:5.1f} {words:5d} {sources:7d}")

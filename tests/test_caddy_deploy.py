@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,15 +21,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, needs
 from tests.servers import free_port, start_caddy, start_gunicorn, stop, wait_for
 from tests.test_mountpoint import assert_mount_point_holds, get
 
-# Skipped without caddy on a developer's machine; CI installs it, so there a missing caddy fails.
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not shutil.which("caddy") and not os.environ.get("CI"), reason="caddy is not installed"),
-]
+pytestmark = [pytest.mark.slow, needs("caddy")]
 
 SLOW_BODIES = 50
 SLOW_HEADERS = 500

@@ -26,9 +26,9 @@ from tests.test_contact_form import HTMX, VALID, contact_app, hidden_fields
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(make_app):
     """CSRF ON, as in production."""
-    return contact_app(tmp_path, csrf=True)
+    return contact_app(make_app, csrf=True)
 
 
 def count(app, table="inquiries") -> int:

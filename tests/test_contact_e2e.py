@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
 from inquiries import delivery
 from tests import html as dom
 from tests.smtp import MailServer
@@ -21,18 +20,9 @@ def inbox():
 
 
 @pytest.fixture
-def app(tmp_path, inbox):
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(tmp_path / "site.db"),
-            "OUTBOX_WORKER": False,
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": inbox.port,
-            "MAIL_TIMEOUT": 5,
-            "STAFF_EMAILS": [STAFF],
-            "CONTACT_MIN_SECONDS": 0,
-        }
+def app(make_app, inbox):
+    return make_app(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_TIMEOUT=5, STAFF_EMAILS=[STAFF], CONTACT_MIN_SECONDS=0
     )
 
 

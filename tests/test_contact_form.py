@@ -12,7 +12,6 @@ import time
 import pytest
 from flask import template_rendered
 
-from app import create_app
 from inquiries import store
 from inquiries.db import connect
 from tests import content_checks as checks
@@ -31,23 +30,15 @@ VALID = {
 HTMX = {"HX-Request": "true"}
 
 
-def contact_app(tmp_path, *, csrf: bool):
-    """An app on a fresh database with a generous rate limit, so each test checks one thing."""
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(tmp_path / "site.db"),
-            "OUTBOX_WORKER": False,
-            "WTF_CSRF_ENABLED": csrf,
-            "CONTACT_RATE_LIMIT": "100000 per hour",
-        }
-    )
+def contact_app(make_app, *, csrf: bool):
+    """An app from ``make_app`` with a generous rate limit, so each test checks one thing."""
+    return make_app(WTF_CSRF_ENABLED=csrf, CONTACT_RATE_LIMIT="100000 per hour")
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(make_app):
     """CSRF off: these tests are about the form itself (tests/test_contact_abuse.py turns it on)."""
-    return contact_app(tmp_path, csrf=False)
+    return contact_app(make_app, csrf=False)
 
 
 def hidden_fields(client) -> dict[str, str]:

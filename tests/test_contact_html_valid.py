@@ -6,21 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from tests.test_contact_form import VALID, hidden_fields
 from tests.test_html_valid import vnu_problems
 
 
 @pytest.fixture
-def app(tmp_path):
-    return create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(tmp_path / "site.db"),
-            "OUTBOX_WORKER": False,
-            "CONTACT_RATE_LIMIT": "1 per hour",
-        }
-    )
+def app(make_app):
+    return make_app(CONTACT_RATE_LIMIT="1 per hour")
 
 
 def contact_states(client, app) -> dict[str, bytes]:

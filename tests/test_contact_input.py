@@ -22,9 +22,9 @@ WORDS = "Please call me after six, my phone is off at work"
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(make_app):
     """CSRF ON, as in production."""
-    return contact_app(tmp_path, csrf=True)
+    return contact_app(make_app, csrf=True)
 
 
 def with_file(data: dict, field: str) -> dict:

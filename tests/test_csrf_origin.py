@@ -22,9 +22,9 @@ WORDS = "Words I typed on a privacy browser"
 
 
 @pytest.fixture
-def app(tmp_path):
+def app(make_app):
     """CSRF ON, as in production."""
-    return contact_app(tmp_path, csrf=True)
+    return contact_app(make_app, csrf=True)
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ REFUSED = "Enter an email address without %, ? or &amp; before the @, like name@
 
 
 @pytest.fixture
-def app(tmp_path):
-    return contact_app(tmp_path, csrf=False)
+def app(make_app):
+    return contact_app(make_app, csrf=False)
 
 
 @pytest.mark.parametrize("address", TRICKS)

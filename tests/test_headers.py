@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
 from tests.conftest import html_urls
 
 PRODUCTION = {
@@ -41,8 +40,8 @@ def test_headers_on_every_route(client, url):
 
 
 @pytest.fixture
-def failing_app(tmp_path):
-    app = create_app({"TESTING": False, "DATABASE": str(tmp_path / "site.db"), "OUTBOX_WORKER": False})
+def failing_app(make_app):
+    app = make_app(TESTING=False)
 
     @app.get("/boom")
     def boom():
@@ -70,8 +69,8 @@ def test_no_hsts_outside_production(client):
     assert "Strict-Transport-Security" not in client.get("/").headers
 
 
-def test_production_sends_hsts_and_secure_cookies(tmp_path):
-    app = create_app({**PRODUCTION, "DATABASE": str(tmp_path / "site.db"), "OUTBOX_WORKER": False})
+def test_production_sends_hsts_and_secure_cookies(make_app):
+    app = make_app(**PRODUCTION, TESTING=False)
     response = app.test_client().get("/")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -11,7 +11,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from app import create_app
 from inquiries import db as dbmod
 from inquiries import health, store
 from tests.servers import start_gunicorn, stop, wait_for
@@ -115,9 +114,9 @@ def test_the_public_answer_has_no_counts_and_outbox_status_keeps_them(app, clien
     assert "pending=1" in status.output and ref in status.output
 
 
-def test_a_database_that_cannot_even_be_opened_is_a_503_not_a_500(tmp_path):
+def test_a_database_that_cannot_even_be_opened_is_a_503_not_a_500(tmp_path, make_app):
     folder = tmp_path / "data"
-    app = create_app({"TESTING": True, "DATABASE": str(folder / "site.db"), "OUTBOX_WORKER": False})
+    app = make_app(DATABASE=str(folder / "site.db"))
     for path in folder.iterdir():
         path.unlink()
     folder.rmdir()

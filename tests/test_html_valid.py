@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import ROOT, html_urls
+from tests.conftest import INSTALL, ROOT, html_urls, missing
 
 VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 
@@ -18,10 +15,10 @@ VNU = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 def vnu_problems(pages: dict[str, bytes], folder: Path) -> list[str]:
     """Run the Nu HTML Checker over ``pages`` (file name → HTML); its errors and warnings, one line each."""
     java = shutil.which("java")
-    if not (java and VNU.exists()):
-        if os.environ.get("CI"):
-            pytest.fail("java or node_modules/vnu-jar missing: `make test` installs vnu-jar with npm ci")
-        pytest.skip("java or vnu-jar not installed")
+    if java is None:
+        missing("java", INSTALL["java"])
+    if not VNU.exists():
+        missing(str(VNU.relative_to(ROOT)), "npm ci; `make test` runs it")
     files = []
     for name, html in pages.items():
         path = folder / f"{name}.html"

@@ -10,10 +10,8 @@ import os
 import re
 import secrets
 import shlex
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,9 +21,8 @@ from urllib.parse import urlencode
 import pytest
 
 import settings
-from app import create_app
 from serving.logs import PrivacyLogger, ScrubFilter, mask_address, scrub
-from tests.conftest import ROOT
+from tests.conftest import ROOT, needs
 from tests.servers import free_port
 from tests.smtp import MailServer
 
@@ -180,7 +177,7 @@ def test_job_units_run_the_documented_commands(unit, args):
         assert "OnCalendar=" in text and "Persistent=true" in text
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+@needs("systemd-analyze")
 def test_units_pass_systemd_analyze_verify():
     units = sorted(p.name for p in DEPLOY.iterdir() if p.suffix in (".service", ".timer"))
     result = subprocess.run(
@@ -279,16 +276,14 @@ def test_check_config_in_process(runner, app):
 # ---------------------------------------------------------------- ProxyFix
 
 
-def remote_addr_app(tmp_path, hops: int):
-    app = create_app(
-        {"TESTING": True, "DATABASE": str(tmp_path / "site.db"), "OUTBOX_WORKER": False, "PROXY_HOPS": hops}
-    )
+def remote_addr_app(make_app, hops: int):
+    app = make_app(PROXY_HOPS=hops)
     app.add_url_rule("/_whoami", "whoami", lambda: __import__("flask").request.remote_addr or "-")
     return app
 
 
-def test_proxy_hops_1_trusts_the_proxy_s_x_forwarded_for(tmp_path):
-    client = remote_addr_app(tmp_path, 1).test_client()
+def test_proxy_hops_1_trusts_the_proxy_s_x_forwarded_for(make_app):
+    client = remote_addr_app(make_app, 1).test_client()
     response = client.get(
         "/_whoami", headers={"X-Forwarded-For": "198.51.100.23"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
     )
@@ -300,8 +295,8 @@ def test_proxy_hops_1_trusts_the_proxy_s_x_forwarded_for(tmp_path):
     assert response.get_data(as_text=True) == "198.51.100.23"
 
 
-def test_proxy_hops_0_ignores_x_forwarded_for(tmp_path):
-    client = remote_addr_app(tmp_path, 0).test_client()
+def test_proxy_hops_0_ignores_x_forwarded_for(make_app):
+    client = remote_addr_app(make_app, 0).test_client()
     response = client.get(
         "/_whoami", headers={"X-Forwarded-For": "198.51.100.23"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
     )
@@ -429,20 +424,6 @@ class Browser:
         return response, data
 
 
-def contact_form_ready() -> bool:
-    """True once the contact-form branch's POST /contact is in this checkout."""
-    with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"TESTING": True, "DATABASE": f"{folder}/site.db", "OUTBOX_WORKER": False})
-    return any(rule.rule == "/contact" and "POST" in (rule.methods or ()) for rule in app.url_map.iter_rules())
-
-
-def delivery_ready() -> bool:
-    return (ROOT / "inquiries" / "sender.py").exists()
-
-
-PIECES_MISSING = not (contact_form_ready() and delivery_ready())
-
-
 def submit_inquiry(browser: Browser, port: int, values: dict[str, str]) -> tuple[int, str, str]:
     """GET the form, wait out the bot timer, POST it: (status, Location, body)."""
     response, page = browser.request("GET", "/contact")
@@ -490,7 +471,6 @@ def files_containing(root: Path, needles: list[bytes], since: float, skip: set[P
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(PIECES_MISSING, reason="needs the contact-form (POST /contact) and delivery branches", strict=False)
 def test_production_server_serves_a_page_and_delivers_an_inquiry_end_to_end(tmp_path):
     started_at = time.time() - 2
     smtp = MailServer().start()
@@ -581,7 +561,6 @@ def test_production_server_serves_a_page_and_delivers_an_inquiry_end_to_end(tmp_
     assert files_containing(tmp_path, needles, started_at, skip) == []
 
 
-@pytest.mark.xfail(PIECES_MISSING, reason="needs the contact-form (POST /contact) branch", strict=False)
 def test_app_logs_never_contain_form_contents(app, client, caplog, tmp_path):
     """Canary in every field, through validation, a failed and a good submission: no log line has it."""
     started_at = time.time() - 2

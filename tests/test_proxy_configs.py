@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
-import shutil
 import subprocess
 import urllib.error
 import urllib.request
@@ -14,17 +12,10 @@ import urllib.request
 import pytest
 
 import settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, needs
 
 DEPLOY = ROOT / "deploy"
 MAX_BODY = next(s.default for s in settings.SETTINGS if s.name == "MAX_CONTENT_LENGTH")
-
-
-def needs(program: str):
-    """Skip without ``program`` on a developer's machine; under CI (which installs it) run and fail."""
-    return pytest.mark.skipif(
-        not shutil.which(program) and not os.environ.get("CI"), reason=f"{program} is not installed"
-    )
 
 
 def test_nginx_lets_the_app_answer_too_long_messages():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 import settings
-from app import create_app
 from tests.test_headers import PRODUCTION
 from tests.test_ops import ENV_EXAMPLE, flask_in_process, production_env, read_env_file
 
@@ -30,16 +29,16 @@ def test_check_config_refuses_an_unset_proxy_hops_and_explains_both_mistakes(tmp
     assert "Traceback" not in result.output
 
 
-def test_production_start_up_refuses_an_unset_proxy_hops(tmp_path):
+def test_production_start_up_refuses_an_unset_proxy_hops(make_app):
     config = {key: value for key, value in PRODUCTION.items() if key != "PROXY_HOPS"}
     with pytest.raises(settings.ConfigError) as excinfo:
-        create_app({**config, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+        make_app(**config, TESTING=False)
     assert_explains_both_mistakes(str(excinfo.value))
 
 
 @pytest.mark.parametrize("hops", [0, 1, 2])
-def test_production_accepts_any_explicit_hop_count(tmp_path, hops):
-    app = create_app({**PRODUCTION, "PROXY_HOPS": hops, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+def test_production_accepts_any_explicit_hop_count(make_app, hops):
+    app = make_app(**{**PRODUCTION, "PROXY_HOPS": hops}, TESTING=False)
     assert app.config["PROXY_HOPS"] == hops
 
 
@@ -47,8 +46,8 @@ def test_the_deploy_recipe_sets_it():
     assert read_env_file(ENV_EXAMPLE)["FLASK_PROXY_HOPS"] == "1"
 
 
-def test_development_without_it_trusts_no_proxy(tmp_path):
-    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+def test_development_without_it_trusts_no_proxy(make_app):
+    app = make_app()
     app.add_url_rule("/_whoami", "whoami", lambda: __import__("flask").request.remote_addr or "-")
     response = app.test_client().get(
         "/_whoami", headers={"X-Forwarded-For": "6.6.6.6"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}

@@ -16,7 +16,6 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from app import create_app
 from inquiries import db as dbmod
 from inquiries import ratelimit, store
 from tests.servers import start_gunicorn
@@ -146,14 +145,14 @@ def test_expired_rows_are_purged(tmp_path):
     assert [row[0] for row in database.execute("SELECT key FROM rate_limits")] == [storage.hashed("fresh")]
 
 
-def test_an_existing_database_gains_the_table_in_place(tmp_path):
+def test_an_existing_database_gains_the_table_in_place(tmp_path, make_app):
     path = tmp_path / "site.db"
     database = dbmod.connect(path)
     store.init_schema(database)
     store.save_inquiry(database, {"name": "Sam", "message": "kept"}, submission_key="before-upgrade")
     database.execute("DROP TABLE rate_limits")  # the file as the previous release left it
     database.conn.close()
-    app = create_app({"TESTING": True, "DATABASE": str(path), "OUTBOX_WORKER": False})
+    app = make_app(DATABASE=str(path))
     database = dbmod.connect(app.config["DATABASE"])
     assert "rate_limits" in database.table_names()
     assert [row["message"] for row in database["inquiries"].rows] == ["kept"]
@@ -168,16 +167,8 @@ def test_an_existing_database_gains_the_table_in_place(tmp_path):
         ("192.0.2.7", "192.0.2.8", False),
     ],
 )
-def test_an_ipv6_sender_cannot_dodge_the_limit_by_changing_address(tmp_path, first, second, shared):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE": str(tmp_path / "site.db"),
-            "OUTBOX_WORKER": False,
-            "WTF_CSRF_ENABLED": False,
-            "CONTACT_RATE_LIMIT": "1 per hour",
-        }
-    )
+def test_an_ipv6_sender_cannot_dodge_the_limit_by_changing_address(make_app, first, second, shared):
+    app = make_app(WTF_CSRF_ENABLED=False, CONTACT_RATE_LIMIT="1 per hour")
     client = app.test_client()
 
     def send(address: str, n: int) -> int:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from inquiries import db as dbmod
 from inquiries import store
 
@@ -90,13 +89,13 @@ def schema(database) -> list[tuple[str, str]]:
     return sorted(database.conn.execute("SELECT name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"))
 
 
-def test_a_database_from_the_previous_release_is_upgraded_in_place_and_keeps_every_row(tmp_path):
+def test_a_database_from_the_previous_release_is_upgraded_in_place_and_keeps_every_row(tmp_path, make_app):
     path = tmp_path / "site.db"
     old = sqlite3.connect(path)
     old.executescript(PREVIOUS_RELEASE.read_text(encoding="utf-8"))
     old.close()
 
-    app = create_app({"TESTING": True, "DATABASE": str(path), "OUTBOX_WORKER": False})  # upgrades on start
+    app = make_app(DATABASE=str(path))  # upgrades on start
     database = dbmod.connect(path)
     upgraded = schema(database)
     assert {"heartbeat", "spam_digests"} <= set(database.table_names())

@@ -45,8 +45,8 @@ def test_instance_file_is_read(tmp_path, monkeypatch):
     assert app.config["SITE_NAME"] == "Instance Center"
 
 
-def test_production_starts_when_every_setting_is_real(tmp_path):
-    app = create_app({**PRODUCTION, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+def test_production_starts_when_every_setting_is_real(make_app):
+    app = make_app(**PRODUCTION, TESTING=False)
     assert app.config["PRODUCTION"] is True
 
 
@@ -60,9 +60,9 @@ def test_production_starts_when_every_setting_is_real(tmp_path):
         ({"SITE_URL": "https://www.example.org"}, "FLASK_SITE_URL"),
     ],
 )
-def test_production_refuses_demo_values_naming_the_setting(tmp_path, override, named):
+def test_production_refuses_demo_values_naming_the_setting(make_app, override, named):
     with pytest.raises(settings.ConfigError) as excinfo:
-        create_app({**PRODUCTION, **override, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+        make_app(**{**PRODUCTION, **override}, TESTING=False)
     message = str(excinfo.value)
     assert named in message
     assert "\n" not in message
@@ -83,9 +83,9 @@ def test_readme_settings_table_matches_the_code():
 # ---------------------------------------------------------------- each value typed once
 
 
-def test_production_off_is_not_production_for_the_app_or_check_config(monkeypatch, tmp_path):
+def test_production_off_is_not_production_for_the_app_or_check_config(monkeypatch, make_app):
     monkeypatch.setenv("FLASK_PRODUCTION", "off")
-    app = create_app({"TESTING": True, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+    app = make_app()
     assert app.config["PRODUCTION"] is False
     assert "Strict-Transport-Security" not in app.test_client().get("/").headers
     result = app.test_cli_runner().invoke(args=["check-config"])
@@ -158,10 +158,10 @@ def test_proxy_hops_unset_stays_none():
         ("MAIL_DEFAULT_SENDER", '["only a name"]', "an address, or a JSON list"),
     ],
 )
-def test_a_malformed_value_is_refused_naming_the_setting(monkeypatch, tmp_path, name, raw, expected):
+def test_a_malformed_value_is_refused_naming_the_setting(monkeypatch, make_app, name, raw, expected):
     monkeypatch.setenv(f"FLASK_{name}", raw)
     with pytest.raises(settings.ConfigError) as excinfo:
-        create_app({"TESTING": True, "DATABASE": str(tmp_path / "x.db"), "OUTBOX_WORKER": False})
+        make_app()
     message = excinfo.value.format_message()
     assert message.startswith(f"FLASK_{name} must be {expected}")
     assert message.endswith(f"not {raw!r}.")

@@ -397,7 +397,7 @@ def test_every_staff_command_in_the_readme_exists(runner, command):
     assert result.exit_code == 0, result.output
 
 
-def test_restore_as_the_readme_says(app, runner, tmp_path):
+def test_restore_as_the_readme_says(app, runner, tmp_path, make_app):
     """Back up, keep writing, then restore the README's way: the copy's inquiries, none after it."""
     before = save(app, name="Before Backup")
     assert runner.invoke(args=["backup", str(tmp_path / "backups")]).exit_code == 0
@@ -415,7 +415,7 @@ def test_restore_as_the_readme_says(app, runner, tmp_path):
         path.rename(aside / path.name)
     shutil.copy(copy, db_path(app))
 
-    restored = create_app_like(app)
+    restored = make_app(DATABASE=app.config["DATABASE"])
     db = dbmod.connect(dbmod.database_path(restored))
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -424,12 +424,6 @@ def test_restore_as_the_readme_says(app, runner, tmp_path):
     finally:
         db.conn.close()
     assert "Before Backup" in restored.test_cli_runner().invoke(args=["inquiries", "list"]).output
-
-
-def create_app_like(app):
-    from app import create_app
-
-    return create_app({"TESTING": True, "DATABASE": app.config["DATABASE"], "OUTBOX_WORKER": False})
 
 
 def test_readme_deploying_names_every_file_in_deploy():

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 import settings
-from tests.conftest import ROOT
+from tests.conftest import INSTALL, ROOT, missing
 from tests.servers import start_gunicorn, stop
 from tests.smtp import MailServer
 
@@ -122,10 +122,7 @@ def site(tmp_path_factory, smtp):
 def browser():
     """Debian's Chromium driven by Playwright. Missing Chromium: skip locally, fail under CI."""
     if not Path(CHROMIUM).exists():
-        message = f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does it)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"Chromium at {CHROMIUM}", INSTALL["chromium"])
     from playwright.sync_api import sync_playwright
 
     AXE_SUMMARY.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,6 @@ import itertools
 
 import pytest
 
-from app import create_app
 from inquiries import db as dbmod
 from inquiries import store
 from tests.smtp import Blackhole, MailServer
@@ -41,12 +40,9 @@ def blackhole():
     hole.close()
 
 
-def delivery_config(tmp_path, port: int, **overrides) -> dict:
-    """App settings for delivery tests: tiny timings so retries take fractions of a second."""
+def delivery_config(port: int) -> dict:
+    """Mail to ``port`` on loopback, with tiny timings so retries take fractions of a second."""
     return {
-        "TESTING": True,
-        "DATABASE": str(tmp_path / "site.db"),
-        "OUTBOX_WORKER": False,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": port,
         "MAIL_DEFAULT_SENDER": SENDER,
@@ -57,16 +53,17 @@ def delivery_config(tmp_path, port: int, **overrides) -> dict:
         "OUTBOX_RETRY_MAX_SECONDS": 1,
         "OUTBOX_LEASE_SECONDS": 10,
         "SITE_TIMEZONE": "America/New_York",
-        **overrides,
     }
 
 
 @pytest.fixture
-def make_app(tmp_path):
-    """Build an app whose mail goes to ``port``."""
+def make_app(make_app):
+    """The suite's ``make_app``, mail first: ``make_app(port, **overrides)`` sends to ``port`` with
+    `delivery_config`'s timings; ``make_app(**overrides)`` without a port is the plain test app."""
 
-    def make(port: int, **overrides):
-        return create_app(delivery_config(tmp_path, port, **overrides))
+    def make(port: int | None = None, **overrides):
+        mail = delivery_config(port) if port is not None else {}
+        return make_app(**{**mail, **overrides})
 
     return make
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from inquiries import mailer
 from inquiries.store import FIELDS
+from tests.conftest import base_config
 
 HEADERS = {"Content-Type", "MIME-Version", "Subject", "From", "To", "Date", "Message-ID", "Reply-To"}
 text = st.text(st.characters(codec="utf-8"), max_size=300)
@@ -21,8 +22,8 @@ answers = st.fixed_dictionaries({field: text | st.sampled_from(["", "call", "yes
 def compose_app(tmp_path_factory):
     from app import create_app
 
-    db = tmp_path_factory.mktemp("compose") / "site.db"
-    return create_app({"TESTING": True, "DATABASE": str(db), "OUTBOX_WORKER": False})
+    # One app for every Hypothesis example: the fixture is module-wide, so it cannot use make_app.
+    return create_app(base_config(tmp_path_factory.mktemp("compose")))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

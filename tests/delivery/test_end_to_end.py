@@ -17,8 +17,6 @@ from tests.delivery.conftest import VISITOR, outbox_row
 from tests.servers import wait_for
 from tests.smtp import MailServer
 
-pytest.importorskip("inquiries.forms", reason="the contact form is not merged yet")
-
 
 def form_data(client) -> dict:
     hidden = dom.values(client.get("/contact"), "input", type="hidden")

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from app import create_app
 from inquiries import delivery, mailer
 from inquiries.forms import MESSAGE_MAX
 from tests.delivery.conftest import VISITOR, outbox_row
@@ -32,13 +31,6 @@ MESSAGE = longest("Ayúdenme por favor — мой брат болен, 我需要
 NAME = longest("Zoë-Łucja Ñúñez ", 100)
 # The longest address email-validator allows: 64-character local part, 254 characters in all.
 EMAIL = "d" * 64 + "@" + ".".join(["e" * 63, "f" * 63, "g" * 57, "net"])
-
-
-@pytest.fixture
-def compose_app_factory(tmp_path):
-    return lambda **config: create_app(
-        {"TESTING": True, "DATABASE": str(tmp_path / "c.db"), "OUTBOX_WORKER": False} | config
-    )
 
 
 def test_the_longest_one_line_message_is_delivered_once_and_intact(make_app, mail_server, db):
@@ -82,10 +74,10 @@ def test_short_ascii_parts_stay_readable(make_app, mail_server, db):
     assert "Name: Dana\r\n" in raw and VISITOR["message"].split("\n")[0] in raw
 
 
-def test_no_line_of_a_flagged_email_to_many_staff_passes_the_limit(compose_app_factory):
+def test_no_line_of_a_flagged_email_to_many_staff_passes_the_limit(make_app):
     """Headers: the flagged subject, many staff addresses and the longest Reply-To all stay within SMTP's limit."""
     staff = [f"{'s' * 50}{i}@center.test" for i in range(40)]
-    app = compose_app_factory(STAFF_EMAILS=staff)
+    app = make_app(STAFF_EMAILS=staff)
     inquiry = {"ref": "K7Q2-M9XD", "created_at": "2026-01-02T03:04:05+00:00", "name": NAME, "email": EMAIL}
     inquiry |= {"message": MESSAGE, "spam_reason": "possible spam: " + longest("très rapide ", 300)}
     with app.app_context():

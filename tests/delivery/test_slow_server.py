@@ -8,7 +8,6 @@ import time
 import pytest
 
 import settings
-from app import create_app
 from inquiries import delivery, mailer, smtp
 from tests.delivery.conftest import outbox_row, save
 from tests.smtp import Handler, MailServer
@@ -103,14 +102,13 @@ def test_the_default_lease_outlasts_the_longest_conversation():
     assert settings.lease_problems({**config, "MAIL_TIMEOUT": 30}) == []
 
 
-def test_a_lease_shorter_than_the_wait_is_lengthened_at_start_and_named_by_check_config(tmp_path):
+def test_a_lease_shorter_than_the_wait_is_lengthened_at_start_and_named_by_check_config(make_app):
     """An env file from an older release (lease 120 s) must not keep the site down, nor send twice."""
-    config = {"TESTING": True, "DATABASE": str(tmp_path / "site.db"), "OUTBOX_WORKER": False}
-    app = create_app({**config, "OUTBOX_LEASE_SECONDS": 120})
+    app = make_app(OUTBOX_LEASE_SECONDS=120)
     assert app.config["OUTBOX_LEASE_SECONDS"] > smtp.conversation_seconds(app.config)
     [note] = app.extensions["config_notes"]
     assert "FLASK_OUTBOX_LEASE_SECONDS (120)" in note and "FLASK_MAIL_DATA_TIMEOUT" in note
     result = app.test_cli_runner().invoke(args=["check-config"])
     assert f"Note: {note}" in result.output
-    short = create_app({**config, "OUTBOX_LEASE_SECONDS": 30, "MAIL_DATA_TIMEOUT": 5, "MAIL_TIMEOUT": 2})
+    short = make_app(OUTBOX_LEASE_SECONDS=30, MAIL_DATA_TIMEOUT=5, MAIL_TIMEOUT=2)
     assert short.config["OUTBOX_LEASE_SECONDS"] == 30 and short.extensions["config_notes"] == []
