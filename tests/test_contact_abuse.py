@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from inquiries import store
 from inquiries.db import connect
 from tests import html as dom
+from tests.contact_data import HTMX, VALID, contact_app, hidden_fields
 from tests.servers import free_port, start_gunicorn
-from tests.test_contact_form import HTMX, VALID, contact_app, hidden_fields
 
 
 @pytest.fixture

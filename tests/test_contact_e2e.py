@@ -6,8 +6,8 @@ import pytest
 
 from inquiries import delivery
 from tests import html as dom
+from tests.contact_data import VALID
 from tests.smtp import MailServer
-from tests.test_contact_form import VALID
 
 STAFF = "intake@center.test"
 

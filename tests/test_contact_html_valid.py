@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_contact_form import VALID, hidden_fields
+from tests.contact_data import VALID, hidden_fields
 from tests.test_html_valid import vnu_problems
 
 

@@ -13,9 +13,9 @@ import pytest
 
 from inquiries.db import connect
 from tests import html as dom
+from tests.contact_data import VALID, contact_app
 from tests.servers import start_gunicorn
 from tests.test_contact_abuse import browser_session, request
-from tests.test_contact_form import VALID, contact_app
 
 HTTPS = "https://localhost"
 WORDS = "Words I typed on a privacy browser"

@@ -10,7 +10,7 @@ import pytest
 
 from inquiries import mailer
 from tests import html as dom
-from tests.test_contact_form import HTMX, VALID, contact_app, field_wrapper, post, rows
+from tests.contact_data import HTMX, VALID, contact_app, field_wrapper, post, rows
 
 BCC_TRICK = "jane%40gmail.com?bcc=watcher%40evil.example&x=@example.com"
 TRICKS = [

@@ -18,9 +18,9 @@ from limits.strategies import MovingWindowRateLimiter
 
 from inquiries import db as dbmod
 from inquiries import ratelimit, store
+from tests.contact_data import VALID
 from tests.servers import start_gunicorn
 from tests.test_contact_abuse import browser_session, request
-from tests.test_contact_form import VALID
 
 LIMIT = 5
 

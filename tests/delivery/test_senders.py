@@ -15,9 +15,9 @@ from inquiries import db as dbmod
 from inquiries import delivery, outbox, sender
 from tests import html as dom
 from tests.conftest import ROOT
+from tests.contact_data import VALID
 from tests.delivery.conftest import STAFF, outbox_row, save
 from tests.servers import wait_for
-from tests.test_contact_form import VALID
 
 
 def message_ids(server) -> collections.Counter:
