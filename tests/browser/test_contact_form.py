@@ -7,13 +7,15 @@ inquiry and the email it produced can be found.
 
 from __future__ import annotations
 
-import time
+import sqlite3
+from contextlib import closing
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import STAFF, axe_report, run_axe, screenshot
 from tests.browser.contact_helpers import fill_valid, text_values, unique_name
+from tests.servers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -57,12 +59,19 @@ def same_page(page) -> bool:
     return page.evaluate("window.__samePage === true")
 
 
+def outbox_state(site, inquiry_id: int) -> tuple[str, int]:
+    """(status, attempts) of the inquiry's outbox row, read straight from the SQLite file."""
+    with closing(sqlite3.connect(site.database)) as db:
+        return db.execute("select status, attempts from outbox where inquiry_id = ?", [inquiry_id]).fetchone()
+
+
 def assert_one_inquiry_and_one_email(site, smtp, name: str) -> dict:
     """Exactly one stored inquiry and exactly one staff email for this visitor."""
     rows = site.inquiries("name = ?", name)
     assert len(rows) == 1, f"expected one inquiry from {name}, got {len(rows)}"
     [message] = smtp.inbox.wait_for(name)
-    time.sleep(1)  # the senders poll every 0.2 s: a duplicate would have arrived by now
+    # Its outbox row sent after one claim: no sender can take it again, so no duplicate can follow.
+    assert wait_for(lambda: outbox_state(site, rows[0]["id"]) == ("sent", 1)), outbox_state(site, rows[0]["id"])
     assert len(smtp.inbox.matching(name)) == 1, "the inquiry was emailed more than once"
     assert STAFF in smtp.inbox.envelope_of(message).rcpt_tos
     assert rows[0]["ref"] in message.get_body(("plain",)).get_content()
