@@ -50,6 +50,14 @@ def wait_for_htmx(page) -> None:
     page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
 
 
+def open_contact_with_htmx(phone):
+    """A fresh phone with JavaScript on, on the contact page once htmx is ready: (page, watch)."""
+    _, page, watch = phone(js=True)
+    page.goto("/contact")
+    wait_for_htmx(page)
+    return page, watch
+
+
 def mark_page(page) -> None:
     """A marker that only survives as long as no new document is loaded."""
     page.evaluate("window.__samePage = true")
@@ -127,9 +135,7 @@ def test_without_javascript_errors_take_focus_link_to_fields_and_the_fixed_form_
 
 
 def test_inline_validation_checks_a_field_without_loading_a_page(phone):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     mark_page(page)
     before = len(watch.requests)
 
@@ -158,9 +164,7 @@ def test_inline_validation_checks_a_field_without_loading_a_page(phone):
 
 
 def test_submit_swaps_the_confirmation_in_and_the_email_arrives(phone, site, smtp):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     name = unique_name()
     fill_valid(page, name)
     mark_page(page)
@@ -179,9 +183,7 @@ def test_submit_swaps_the_confirmation_in_and_the_email_arrives(phone, site, smt
 
 
 def test_submit_with_errors_swaps_the_summary_in_with_focus(phone):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     page.locator("#name").fill("Sam")
     mark_page(page)
     page.locator("#send").click()
@@ -198,9 +200,7 @@ def test_submit_with_errors_swaps_the_summary_in_with_focus(phone):
 
 
 def test_a_double_click_on_send_makes_one_inquiry_and_one_email(phone, site, smtp):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     name = unique_name()
     fill_valid(page, name)
     page.locator("#send").dblclick()
@@ -210,9 +210,7 @@ def test_a_double_click_on_send_makes_one_inquiry_and_one_email(phone, site, smt
 
 
 def test_a_slow_server_shows_sending_and_a_disabled_button_then_success(phone, site, smtp):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     held = []
     page.route(
         site.url + "/contact", lambda route: held.append(route) if route.request.method == "POST" else route.fallback()
@@ -234,9 +232,7 @@ def test_a_slow_server_shows_sending_and_a_disabled_button_then_success(phone, s
 
 
 def test_a_request_that_times_out_says_try_again_and_keeps_every_answer(phone, site, smtp):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     page.evaluate("htmx.config.timeout = 1000")
     held = []
     page.route(
@@ -265,9 +261,7 @@ def test_a_request_that_times_out_says_try_again_and_keeps_every_answer(phone, s
 
 
 def test_a_choice_changed_while_the_last_one_is_being_checked_is_kept(phone, site):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     held = []
     page.route(site.url + "/contact/validate/who", lambda route: held.append(route))
 
@@ -293,9 +287,7 @@ def test_a_choice_changed_while_the_last_one_is_being_checked_is_kept(phone, sit
 
 
 def test_a_dropped_connection_says_try_again_and_keeps_every_answer(phone, site):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     page.route(
         site.url + "/contact",
         lambda route: route.abort("connectionfailed") if route.request.method == "POST" else route.fallback(),
