@@ -25,8 +25,12 @@ def send_due(
     worker_id: str | None = None,
     limit: int = 100,
     ssl_context: ssl.SSLContext | None = None,
+    now: float | None = None,
 ) -> dict[str, int]:
-    """Send every message due now (at most ``limit``), once each; returns counts of sent/retry/dead."""
+    """Send every message due now (at most ``limit``), once each; returns counts of sent/retry/dead.
+
+    ``now`` (default: the clock) is the moment against which "due" is judged.
+    """
     own = db is None
     db = dbmod.connect(dbmod.database_path(app)) if own else db
     worker_id = worker_id or outbox.worker_name()
@@ -36,7 +40,7 @@ def send_due(
     try:
         with app.app_context():
             for _ in range(limit):
-                row = outbox.claim_next(db, worker_id, lease=lease)
+                row = outbox.claim_next(db, worker_id, lease=lease, now=now)
                 if row is None:
                     break
                 outcome = _deliver(app, db, row, worker_id, ssl_context)

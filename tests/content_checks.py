@@ -164,23 +164,25 @@ def word_count(text: str) -> int:
     return textstat.lexicon_count(text)
 
 
+def term_problems(block: dict, terms: dict[str, str]) -> list[str]:
+    """Each match in ``block``'s linted text of a pattern in ``terms``, with the pattern's advice."""
+    return [
+        f'"{match.group(0)}" ({advice}) in: {block["text"][:80]}'
+        for pattern, advice in terms.items()
+        for match in re.finditer(pattern, block["linted"], re.I)
+    ]
+
+
 def language_problems(html: str) -> list[str]:
     """Stigmatizing terms in the page's own text; words inside <q> or <cite> are allowed."""
-    problems = []
-    for block in read_blocks(html):
-        for pattern, advice in STIGMA.items():
-            for match in re.finditer(pattern, block["linted"], re.I):
-                problems.append(f'"{match.group(0)}" ({advice}) in: {block["text"][:80]}')
-    return problems
+    return [problem for block in read_blocks(html) for problem in term_problems(block, STIGMA)]
 
 
 def safety_problems(html: str) -> list[str]:
     """Promises of a cure or a guarantee, and percentages or success rates with no source link."""
     problems = []
     for block in read_blocks(html):
-        for pattern, advice in UNSAFE.items():
-            for match in re.finditer(pattern, block["linted"], re.I):
-                problems.append(f'"{match.group(0)}" ({advice}) in: {block["text"][:80]}')
+        problems += term_problems(block, UNSAFE)
         sourced = any(link.startswith("https://") for link in block["links"])
         if RATE.search(block["linted"]) and not sourced:
             problems.append(f"a rate or percentage without a source link in: {block['text'][:80]}")

@@ -63,6 +63,7 @@ class SlowClients:
 
     def __init__(self, port: int, starts: list[bytes], gap: float, interval: float = 0.5) -> None:
         self.interval = interval
+        self.rounds = 0  # how many times every connection has been sent one more byte
         self.sockets: list[socket.socket] = []
         self.done = threading.Event()
         try:
@@ -84,6 +85,7 @@ class SlowClients:
             for sock in self.sockets:
                 with contextlib.suppress(OSError):
                     sock.send(b"a")
+            self.rounds += 1
 
     def still_open(self) -> int:
         """How many connections the server has neither answered nor closed."""
@@ -146,7 +148,8 @@ def test_pages_answer_while_slow_clients_trickle(site):
         SlowClients(port, [slow_body(port)] * SLOW_BODIES, gap=0.02) as bodies,
         SlowClients(port, [slow_header(port)] * SLOW_HEADERS, gap=0.002) as headers,
     ):
-        time.sleep(1)  # for a proxy that streams bodies to hand the last ones to the app
+        # Every body has had its first byte: a proxy that streams bodies has handed them all to the app.
+        assert wait_for(lambda: bodies.rounds >= 1 and headers.rounds >= 1, timeout=10)
         answers = [timed_get(caddy_url, path) for path in ("/overdose", "/contact", "/", "/withdrawal")]
         still_open = bodies.still_open() + headers.still_open()
     assert all(status == 200 and seconds < 1 for status, seconds in answers), answers

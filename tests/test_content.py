@@ -143,31 +143,43 @@ def test_plain_textstat_would_try_to_download(tmp_path):
     assert "network or download attempted" in result.stderr
 
 
-# --- Language -----------------------------------------------------------------------------------
+# --- Language and promises ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", catalog_paths())
-def test_language_is_person_first(client, path):
-    problems = checks.language_problems(page_html(client, path))
+def test_language_is_person_first_and_promises_no_cure_and_no_unsourced_rate(client, path):
+    html = page_html(client, path)
+    problems = checks.language_problems(html) + checks.safety_problems(html)
     assert problems == [], f"{path}: " + "; ".join(problems)
 
 
+STIGMATIZING = [
+    "Many addicts relapse.",
+    "He is a drug abuser.",
+    "Don't be a junkie.",
+    "Her test came back dirty.",
+    "He has been clean for a year.",
+    "Substance abuse is common.",
+    "Help for drug abuse.",
+    "Services for heroin users.",
+    "Medication-assisted treatment is offered.",
+]
+PROMISES = [
+    "Addiction cannot be cured.",
+    "There is no cure.",
+    "We guarantee recovery.",
+    "Our program has a 90% success rate.",
+    "Eight in 10 people stay sober.",
+]
+
+
 @pytest.mark.parametrize(
-    "sentence",
-    [
-        "Many addicts relapse.",
-        "He is a drug abuser.",
-        "Don't be a junkie.",
-        "Her test came back dirty.",
-        "He has been clean for a year.",
-        "Substance abuse is common.",
-        "Help for drug abuse.",
-        "Services for heroin users.",
-        "Medication-assisted treatment is offered.",
-    ],
+    ("lint", "sentence"),
+    [(checks.language_problems, s) for s in STIGMATIZING] + [(checks.safety_problems, s) for s in PROMISES],
+    ids=lambda value: getattr(value, "__name__", value),
 )
-def test_language_lint_catches_stigmatizing_terms(sentence):
-    assert checks.language_problems(f"<article><p>{sentence}</p></article>")
+def test_lints_catch_stigmatizing_terms_and_promises(lint, sentence):
+    assert lint(f"<article><p>{sentence}</p></article>")
 
 
 def test_language_lint_allows_quoted_names():
@@ -185,26 +197,6 @@ def test_language_lint_allows_quoted_names():
 def test_page_says_what_to_do_in_an_emergency_in_its_own_words(client, path):
     text = checks.main_text(page_html(client, path))
     assert "911" in text, f"{path}: the page's own text never says to call 911"
-
-
-@pytest.mark.parametrize("path", catalog_paths())
-def test_page_promises_no_cure_and_no_unsourced_rate(client, path):
-    problems = checks.safety_problems(page_html(client, path))
-    assert problems == [], f"{path}: " + "; ".join(problems)
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "Addiction cannot be cured.",
-        "There is no cure.",
-        "We guarantee recovery.",
-        "Our program has a 90% success rate.",
-        "Eight in 10 people stay sober.",
-    ],
-)
-def test_safety_lint_catches_promises(sentence):
-    assert checks.safety_problems(f"<article><p>{sentence}</p></article>")
 
 
 def test_a_sourced_figure_is_allowed():

@@ -7,13 +7,15 @@ inquiry and the email it produced can be found.
 
 from __future__ import annotations
 
-import time
+import sqlite3
+from contextlib import closing
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import STAFF, axe_report, run_axe, screenshot
 from tests.browser.contact_helpers import fill_valid, text_values, unique_name
+from tests.servers import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,6 +50,14 @@ def wait_for_htmx(page) -> None:
     page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
 
 
+def open_contact_with_htmx(phone):
+    """A fresh phone with JavaScript on, on the contact page once htmx is ready: (page, watch)."""
+    _, page, watch = phone(js=True)
+    page.goto("/contact")
+    wait_for_htmx(page)
+    return page, watch
+
+
 def mark_page(page) -> None:
     """A marker that only survives as long as no new document is loaded."""
     page.evaluate("window.__samePage = true")
@@ -57,12 +67,19 @@ def same_page(page) -> bool:
     return page.evaluate("window.__samePage === true")
 
 
+def outbox_state(site, inquiry_id: int) -> tuple[str, int]:
+    """(status, attempts) of the inquiry's outbox row, read straight from the SQLite file."""
+    with closing(sqlite3.connect(site.database)) as db:
+        return db.execute("select status, attempts from outbox where inquiry_id = ?", [inquiry_id]).fetchone()
+
+
 def assert_one_inquiry_and_one_email(site, smtp, name: str) -> dict:
     """Exactly one stored inquiry and exactly one staff email for this visitor."""
     rows = site.inquiries("name = ?", name)
     assert len(rows) == 1, f"expected one inquiry from {name}, got {len(rows)}"
     [message] = smtp.inbox.wait_for(name)
-    time.sleep(1)  # the senders poll every 0.2 s: a duplicate would have arrived by now
+    # Its outbox row sent after one claim: no sender can take it again, so no duplicate can follow.
+    assert wait_for(lambda: outbox_state(site, rows[0]["id"]) == ("sent", 1)), outbox_state(site, rows[0]["id"])
     assert len(smtp.inbox.matching(name)) == 1, "the inquiry was emailed more than once"
     assert STAFF in smtp.inbox.envelope_of(message).rcpt_tos
     assert rows[0]["ref"] in message.get_body(("plain",)).get_content()
@@ -120,9 +137,7 @@ def test_without_javascript_errors_take_focus_link_to_fields_and_the_fixed_form_
 
 
 def test_inline_validation_checks_a_field_without_loading_a_page(phone):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     mark_page(page)
     before = len(watch.requests)
 
@@ -151,9 +166,7 @@ def test_inline_validation_checks_a_field_without_loading_a_page(phone):
 
 
 def test_submit_swaps_the_confirmation_in_and_the_email_arrives(phone, site, smtp):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     name = unique_name()
     fill_valid(page, name)
     mark_page(page)
@@ -172,9 +185,7 @@ def test_submit_swaps_the_confirmation_in_and_the_email_arrives(phone, site, smt
 
 
 def test_submit_with_errors_swaps_the_summary_in_with_focus(phone):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     page.locator("#name").fill("Sam")
     page.locator("#message").fill("First line\nSecond line")
     mark_page(page)
@@ -193,9 +204,7 @@ def test_submit_with_errors_swaps_the_summary_in_with_focus(phone):
 
 
 def test_a_double_click_on_send_makes_one_inquiry_and_one_email(phone, site, smtp):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     name = unique_name()
     fill_valid(page, name)
     page.locator("#send").dblclick()
@@ -205,9 +214,7 @@ def test_a_double_click_on_send_makes_one_inquiry_and_one_email(phone, site, smt
 
 
 def test_a_slow_server_shows_sending_and_a_disabled_button_then_success(phone, site, smtp):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     held = []
     page.route(
         site.url + "/contact", lambda route: held.append(route) if route.request.method == "POST" else route.fallback()
@@ -229,9 +236,7 @@ def test_a_slow_server_shows_sending_and_a_disabled_button_then_success(phone, s
 
 
 def test_a_request_that_times_out_says_try_again_and_keeps_every_answer(phone, site, smtp):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     page.evaluate("htmx.config.timeout = 1000")
     held = []
     page.route(
@@ -260,9 +265,7 @@ def test_a_request_that_times_out_says_try_again_and_keeps_every_answer(phone, s
 
 
 def test_a_choice_changed_while_the_last_one_is_being_checked_is_kept(phone, site):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     held = []
     page.route(site.url + "/contact/validate/who", lambda route: held.append(route))
 
@@ -288,9 +291,7 @@ def test_a_choice_changed_while_the_last_one_is_being_checked_is_kept(phone, sit
 
 
 def test_a_dropped_connection_says_try_again_and_keeps_every_answer(phone, site):
-    _, page, watch = phone(js=True)
-    page.goto("/contact")
-    wait_for_htmx(page)
+    page, watch = open_contact_with_htmx(phone)
     page.route(
         site.url + "/contact",
         lambda route: route.abort("connectionfailed") if route.request.method == "POST" else route.fallback(),

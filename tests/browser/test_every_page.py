@@ -49,26 +49,8 @@ def open_state(phone, state: str):
     return context, page, watch
 
 
-@pytest.mark.parametrize("state", STATES, ids=slug)
-def test_axe_finds_no_wcag22_aa_violations(phone, state):
-    _, page, _ = open_state(phone, state)
-    violations = run_axe(page, slug(state))
-    assert not violations, f"axe on {state}:\n{axe_report(violations)}"
-
-
-@pytest.mark.parametrize("state", STATES, ids=slug)
-def test_no_horizontal_scrolling_at_320px(phone, state):
-    _, page, _ = open_state(phone, state)
-    page.set_viewport_size({"width": 320, "height": 640})
-    widths = page.evaluate(
-        "({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"
-    )
-    assert widths["scroll"] <= widths["client"], f"{state} scrolls sideways at 320 px: {widths}"
-
-
-@pytest.mark.parametrize("state", STATES, ids=slug)
-def test_no_console_errors_csp_violations_or_foreign_requests(phone, state):
-    _, page, watch = open_state(phone, state)
+def check_console_csp_and_requests(page, watch, state: str) -> None:
+    """No CSP violation, JavaScript or console error, or request to another origin; keeps a screenshot."""
     screenshot(page, slug(state))
     if watch.document_status >= 400:
         # Chromium logs the page's own error status (404 for a missing page, 422 for a form to
@@ -78,9 +60,23 @@ def test_no_console_errors_csp_violations_or_foreign_requests(phone, state):
     watch.assert_clean()
 
 
-@pytest.mark.parametrize("state", STATES, ids=slug)
-def test_call_button_is_on_screen_without_scrolling(phone, state):
-    _, page, _ = open_state(phone, state)
+def check_axe(page, watch, state: str) -> None:
+    """axe finds no WCAG 2.2 A/AA violation."""
+    violations = run_axe(page, slug(state))
+    assert not violations, f"axe on {state}:\n{axe_report(violations)}"
+
+
+def check_no_horizontal_scrolling_at_320px(page, watch, state: str) -> None:
+    """Nothing scrolls sideways on a 320 px wide screen."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    widths = page.evaluate(
+        "({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})"
+    )
+    assert widths["scroll"] <= widths["client"], f"{state} scrolls sideways at 320 px: {widths}"
+
+
+def check_call_button_on_screen(page, watch, state: str) -> None:
+    """The header's call button is on screen at the top and, the header being sticky, at the bottom."""
     call = page.locator("header a.call[href^='tel:']")
     for size in ({"width": 360, "height": 740}, {"width": 320, "height": 568}):
         page.set_viewport_size(size)
@@ -94,6 +90,29 @@ def test_call_button_is_on_screen_without_scrolling(phone, state):
         assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (
             f"call button scrolled away on {state}: {box}"
         )
+
+
+# In this order: what the page did is read before anything else is done to it, and axe runs at the
+# phone's own size, as each did on a page of its own; the last two set the sizes they need.
+CHECKS = {
+    "no console errors, CSP violations or foreign requests": check_console_csp_and_requests,
+    "axe finds no WCAG 2.2 AA violations": check_axe,
+    "no horizontal scrolling at 320 px": check_no_horizontal_scrolling_at_320px,
+    "call button on screen without scrolling": check_call_button_on_screen,
+}
+
+
+@pytest.mark.parametrize("state", STATES, ids=slug)
+def test_page_state_passes_every_check(phone, state):
+    """Open the state once and run every check on it; the failure names each check that failed, and the page."""
+    _, page, watch = open_state(phone, state)
+    failures = []
+    for name, check in CHECKS.items():
+        try:
+            check(page, watch, state)
+        except AssertionError as error:
+            failures.append(f"{name} on {state}: {error}")
+    assert not failures, "\n\n".join(failures)
 
 
 def test_education_pages_set_no_cookies_and_run_no_javascript(phone):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-import time
 from urllib.parse import urlencode
 
 import pytest
 
+from inquiries import db as dbmod
 from inquiries import delivery, mailer
 from inquiries.forms import MESSAGE_MAX
 from tests.delivery.conftest import VISITOR, outbox_row
@@ -96,7 +96,14 @@ def test_through_gunicorn_the_longest_message_reaches_staff_once_and_intact(tmp_
         status, answer, _ = request(port, "POST", "/contact", urlencode(form), headers)
         assert status == 303
         assert wait_for(lambda: mail_server.received, timeout=20)
-        time.sleep(1)  # a retry would come within a second (a sender thread in each worker)
+        # Sent after one claim: no sender (one in each worker) can take it again, so no retry, no copy.
+        ref = answer["Location"].rsplit("/", 1)[1]
+        db = dbmod.connect(tmp_path / "site.db")
+        try:
+            assert wait_for(lambda: outbox_row(db, ref)["status"] == "sent", timeout=20)
+            assert outbox_row(db, ref)["attempts"] == 1
+        finally:
+            db.conn.close()
     assert mail_server.handler.attempts == 1 and len(mail_server.received) == 1
     [message] = mail_server.received
     assert message["Subject"].startswith("New website inquiry #" + answer["Location"].rsplit("/", 1)[1])

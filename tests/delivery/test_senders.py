@@ -103,7 +103,12 @@ def test_a_message_not_yet_due_is_not_claimed(db):
     assert outbox.claim_next(db, "w", now=now + 31, lease=60)["id"] == row["id"]
 
 
-def test_the_sender_thread_starts_with_the_first_request_and_wakes_when_an_inquiry_is_saved(make_app, mail_server, db):
+def test_the_sender_thread_starts_with_the_first_request_and_wakes_when_an_inquiry_is_saved(
+    make_app, mail_server, db, monkeypatch
+):
+    looks = []  # rounds of the sender finished; after the first it sleeps for 30 s unless woken
+    send_due = delivery.send_due
+    monkeypatch.setattr(delivery, "send_due", lambda *args, **kwargs: looks.append(send_due(*args, **kwargs)))
     app = make_app(mail_server.port, OUTBOX_WORKER=True, OUTBOX_POLL_SECONDS=30, CONTACT_MIN_SECONDS=0)
     assert sender.EXTENSION not in app.extensions
     client = app.test_client()
@@ -113,7 +118,7 @@ def test_the_sender_thread_starts_with_the_first_request_and_wakes_when_an_inqui
         assert running.thread.daemon and running.thread.is_alive()
         client.get("/healthz")
         assert app.extensions[sender.EXTENSION] is running  # one thread per process
-        time.sleep(0.3)  # let it finish its first look and go to sleep for 30 s
+        assert wait_for(lambda: looks, timeout=5)
         hidden = dom.values(client.get("/contact"), "input", type="hidden")
         assert client.post("/contact", data={**hidden, **VALID}).status_code == 303
         assert wait_for(lambda: len(mail_server.received) == 1, timeout=5)
@@ -174,8 +179,8 @@ def test_a_message_claimed_by_a_sender_that_died_is_delivered_by_another(make_ap
     ref = save(db)
     assert outbox.claim_next(db, "killed-mid-send", lease=1.5) is not None
     assert delivery.send_due(app, db, worker_id="survivor") == {"sent": 0, "retry": 0, "dead": 0}
-    time.sleep(1.6)
-    assert delivery.send_due(app, db, worker_id="survivor") == {"sent": 1, "retry": 0, "dead": 0}
+    later = time.time() + 1.6  # the dead sender's 1.5 s lease has run out
+    assert delivery.send_due(app, db, worker_id="survivor", now=later) == {"sent": 1, "retry": 0, "dead": 0}
     row = outbox_row(db, ref)
     assert row["status"] == "sent" and row["attempts"] == 2
     assert len(mail_server.received) == 1
