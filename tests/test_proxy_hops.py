@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from flask import request
 
 import settings
+from tests.deploy_env import ENV_EXAMPLE, flask_in_process, production_env, read_env_file
 from tests.test_headers import PRODUCTION
-from tests.test_ops import ENV_EXAMPLE, flask_in_process, production_env, read_env_file
 
 
 def assert_explains_both_mistakes(text: str) -> None:
@@ -48,8 +49,35 @@ def test_the_deploy_recipe_sets_it():
 
 def test_development_without_it_trusts_no_proxy(make_app):
     app = make_app()
-    app.add_url_rule("/_whoami", "whoami", lambda: __import__("flask").request.remote_addr or "-")
+    app.add_url_rule("/_whoami", "whoami", lambda: request.remote_addr or "-")
     response = app.test_client().get(
         "/_whoami", headers={"X-Forwarded-For": "6.6.6.6"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
+    assert response.get_data(as_text=True) == "127.0.0.1"
+
+
+def remote_addr_app(make_app, hops: int):
+    app = make_app(PROXY_HOPS=hops)
+    app.add_url_rule("/_whoami", "whoami", lambda: request.remote_addr or "-")
+    return app
+
+
+def test_proxy_hops_1_trusts_the_proxy_s_x_forwarded_for(make_app):
+    client = remote_addr_app(make_app, 1).test_client()
+    response = client.get(
+        "/_whoami", headers={"X-Forwarded-For": "198.51.100.23"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
+    assert response.get_data(as_text=True) == "198.51.100.23"
+    # Only the hop the proxy appended is trusted, not an address the client made up before it.
+    response = client.get(
+        "/_whoami", headers={"X-Forwarded-For": "6.6.6.6, 198.51.100.23"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
+    assert response.get_data(as_text=True) == "198.51.100.23"
+
+
+def test_proxy_hops_0_ignores_x_forwarded_for(make_app):
+    client = remote_addr_app(make_app, 0).test_client()
+    response = client.get(
+        "/_whoami", headers={"X-Forwarded-For": "198.51.100.23"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
     )
     assert response.get_data(as_text=True) == "127.0.0.1"

@@ -13,8 +13,8 @@ import pytest
 import settings
 from app import create_app
 from inquiries import sender
+from tests.deploy_env import VENV_BIN, clean_environ, run
 from tests.test_headers import PRODUCTION
-from tests.test_ops import VENV_BIN, clean_environ, run
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import create_app
 from inquiries import mailer
 from inquiries.store import FIELDS
 from tests.conftest import base_config
@@ -20,7 +21,6 @@ answers = st.fixed_dictionaries({field: text | st.sampled_from(["", "call", "yes
 
 @pytest.fixture(scope="module")
 def compose_app(tmp_path_factory):
-    from app import create_app
 
     # One app for every Hypothesis example: the fixture is module-wide, so it cannot use make_app.
     return create_app(base_config(tmp_path_factory.mktemp("compose")))

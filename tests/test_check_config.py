@@ -1,0 +1,71 @@
+"""`flask check-config`: passes with a real production environment, names each missing or demo setting."""
+
+from __future__ import annotations
+
+import pytest
+
+import settings
+from tests.deploy_env import VENV_BIN, flask_in_process, production_env, run
+
+
+def test_check_config_passes_with_a_real_production_env(tmp_path):
+    result = run([str(VENV_BIN / "flask"), "--app", "app", "check-config"], production_env(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "Configuration OK"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"FLASK_SECRET_KEY": ""}, "FLASK_SECRET_KEY"),
+        ({"FLASK_SECRET_KEY": settings.DEMO_SECRET_KEY}, "FLASK_SECRET_KEY"),
+        ({"FLASK_SECRET_KEY": "short"}, "FLASK_SECRET_KEY"),
+        ({"FLASK_SITE_PHONE": ""}, "FLASK_SITE_PHONE"),
+        ({"FLASK_SITE_PHONE": settings.DEMO_PHONE}, "FLASK_SITE_PHONE"),
+        ({"FLASK_STAFF_EMAILS": ""}, "FLASK_STAFF_EMAILS"),
+        ({"FLASK_STAFF_EMAILS": "[]"}, "FLASK_STAFF_EMAILS"),
+        ({"FLASK_STAFF_EMAILS": "intake@riverbendrecovery.org"}, "FLASK_STAFF_EMAILS"),  # not a JSON list
+        ({"FLASK_STAFF_EMAILS": '["intake at riverbend"]'}, "FLASK_STAFF_EMAILS"),
+        ({"FLASK_MAIL_SERVER": ""}, "FLASK_MAIL_SERVER"),
+        ({"FLASK_MAIL_SERVER": settings.SINK_HOST, "FLASK_MAIL_PORT": str(settings.SINK_PORT)}, "FLASK_MAIL_SERVER"),
+        ({"FLASK_MAIL_USE_TLS": "false"}, "FLASK_MAIL_USE_TLS"),
+        ({"FLASK_MAIL_USE_SSL": "true"}, "FLASK_MAIL_USE_SSL"),
+        ({"FLASK_MAIL_DEFAULT_SENDER": ""}, "FLASK_MAIL_DEFAULT_SENDER"),
+        ({"FLASK_MAIL_DEFAULT_SENDER": "website@example.org"}, "FLASK_MAIL_DEFAULT_SENDER"),
+        ({"FLASK_MAIL_DEFAULT_SENDER": "alerts@gmail.com"}, "FLASK_MAIL_DEFAULT_SENDER"),
+        ({"FLASK_SITE_URL": ""}, "FLASK_SITE_URL"),
+        ({"FLASK_SITE_URL": "https://www.example.org"}, "FLASK_SITE_URL"),
+        ({"FLASK_SITE_URL": "http://www.riverbendrecovery.org"}, "FLASK_SITE_URL"),
+        ({"FLASK_SITE_NAME": ""}, "FLASK_SITE_NAME"),
+        ({"FLASK_SITE_NAME": "Example Recovery Center"}, "FLASK_SITE_NAME"),
+        ({"FLASK_SITE_ADDRESS": ""}, "FLASK_SITE_ADDRESS"),
+        ({"FLASK_SITE_EMAIL": ""}, "FLASK_SITE_EMAIL"),
+        ({"FLASK_SITE_EMAIL": "help@example.org"}, "FLASK_SITE_EMAIL"),
+        ({"FLASK_PROXY_HOPS": "one"}, "FLASK_PROXY_HOPS"),
+        ({"FLASK_RETENTION_DAYS": "0"}, "FLASK_RETENTION_DAYS"),
+        ({"FLASK_PRODUCTION": "false"}, "FLASK_PRODUCTION"),
+    ],
+)
+def test_check_config_fails_on_each_missing_or_demo_setting(tmp_path, overrides, named):
+    result = flask_in_process(["check-config"], production_env(tmp_path, **overrides))
+    output = result.output
+    assert result.exit_code != 0, output
+    assert named in output, output
+    assert "Traceback" not in output
+    assert "Configuration OK" not in output
+
+
+def test_check_config_lists_every_problem_at_once(tmp_path):
+    env = production_env(tmp_path, FLASK_SECRET_KEY="", FLASK_SITE_PHONE="", FLASK_STAFF_EMAILS="")
+    result = run([str(VENV_BIN / "flask"), "--app", "app", "check-config"], env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    lines = [line for line in output.splitlines() if "FLASK_" in line]
+    assert len(lines) == 3, output
+    assert all(any(name in line for line in lines) for name in ("SECRET_KEY", "SITE_PHONE", "STAFF_EMAILS"))
+
+
+def test_check_config_in_process(runner, app):
+    result = runner.invoke(args=["check-config"])
+    assert result.exit_code == 1
+    assert "FLASK_PRODUCTION is not true" in result.output and "FLASK_SITE_PHONE" in result.output
