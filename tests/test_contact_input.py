@@ -14,9 +14,9 @@ import pytest
 from inquiries import store
 from tests import html as dom
 from tests.contact_data import HTMX, VALID, contact_app, hidden_fields, rows
+from tests.live_site import request
 from tests.servers import start_gunicorn
 from tests.staff_data import save
-from tests.test_contact_abuse import request
 
 WORDS = "Please call me after six, my phone is off at work"
 

@@ -14,8 +14,8 @@ import pytest
 from inquiries.db import connect
 from tests import html as dom
 from tests.contact_data import VALID, contact_app
+from tests.live_site import browser_session, request
 from tests.servers import start_gunicorn
-from tests.test_contact_abuse import browser_session, request
 
 HTTPS = "https://localhost"
 WORDS = "Words I typed on a privacy browser"

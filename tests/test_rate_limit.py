@@ -19,8 +19,8 @@ from limits.strategies import MovingWindowRateLimiter
 from inquiries import db as dbmod
 from inquiries import ratelimit, store
 from tests.contact_data import VALID
+from tests.live_site import browser_session, request
 from tests.servers import start_gunicorn
-from tests.test_contact_abuse import browser_session, request
 
 LIMIT = 5
 

@@ -13,8 +13,8 @@ from inquiries import delivery, mailer
 from inquiries.forms import MESSAGE_MAX
 from tests.delivery.conftest import VISITOR, outbox_row
 from tests.delivery.test_end_to_end import form_data
+from tests.live_site import browser_session, gunicorn, request
 from tests.servers import wait_for
-from tests.test_contact_abuse import browser_session, gunicorn, request
 
 SMTP_LINE_LIMIT = 998  # RFC 5321 4.5.3.1.6 / RFC 5322 2.1.1, without the CRLF
 RECOMMENDED_LINE = 78  # RFC 5322 2.1.1: lines SHOULD be no longer
