@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_report, run_axe, screenshot
 from tests.browser.contact_helpers import (
     ABORTED_FIELD_CHECK,
     THANKS,
@@ -23,6 +22,7 @@ from tests.browser.contact_helpers import (
     same_page,
     unique_name,
 )
+from tests.browser.pages import axe_report, run_axe, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import axe_report, run_axe, screenshot
 from tests.browser.contact_helpers import fill_valid, unique_name
+from tests.browser.pages import axe_report, run_axe, screenshot
 from tests.conftest import catalog_paths, html_urls
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -6,8 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import EXIT_URL, stub_exit
-from tests.browser.contact_helpers import VALID, unique_name
-from tests.browser.test_contact_form import assert_one_inquiry_and_one_email, wait_for_htmx
+from tests.browser.contact_helpers import VALID, assert_one_inquiry_and_one_email, unique_name, wait_for_htmx
 from tests.conftest import html_urls
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
