@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from tests import content_checks as checks
 from tests import html as dom
+from tests import phone_checks
 from tests.contact_data import HTMX, VALID, contact_app, field_element, hidden_fields, post, rows
 
 
@@ -49,7 +49,7 @@ def test_thanks_page_shows_the_reference_next_steps_and_crisis_lines_but_nothing
         assert number in html
     assert "Jordan" not in html and "fentanyl" not in html and "202" not in html
     assert dom.find(html, "main", id="main").find_all("a", href="/what-to-expect")
-    assert checks.phone_problems(html) == []
+    assert phone_checks.phone_problems(html) == []
 
 
 def test_someone_else_with_the_thanks_url_learns_nothing_about_the_inquiry(app, client):

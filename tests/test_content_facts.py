@@ -14,6 +14,7 @@ import pytest
 
 import catalog
 from tests import content_checks as checks
+from tests import phone_checks
 from tests.conftest import ROOT, catalog_paths, html_urls
 
 PAGES = catalog.load(ROOT / "content/pages.toml")
@@ -189,7 +190,7 @@ def test_naltrexone_check_can_fail():
 
 @pytest.mark.parametrize("url", [*html_urls(), "/no-such-page"])
 def test_every_phone_number_is_a_link_that_dials_what_it_shows(client, url):
-    assert checks.phone_problems(client.get(url).get_data(as_text=True)) == []
+    assert phone_checks.phone_problems(client.get(url).get_data(as_text=True)) == []
 
 
 def test_phone_check_can_fail():
@@ -198,7 +199,7 @@ def test_phone_check_can_fail():
         '<a href="tel:+18006624358">1-800-662-4357</a> <a href="tel:988">988</a>'
         ' <a href="sms:988?&amp;body=AYUDA">text AYUDA to 988</a></body>'
     )
-    problems = checks.phone_problems(html)
+    problems = phone_checks.phone_problems(html)
     assert len(problems) == 3, problems
     assert "911 is not a tel: link" in problems[0]
     assert "+18006624357 is not a tel: link" in problems[1]
