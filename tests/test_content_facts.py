@@ -242,7 +242,7 @@ def test_what_to_expect_is_in_the_catalog_menu_and_sitemap(client):
 
 
 def test_contact_page_links_to_what_to_expect(client):
-    """The thanks page's link is checked with the rest of the thanks page in test_contact_form.py."""
+    """The thanks page's link is checked with the rest of the thanks page in tests/contact/test_send.py."""
     contact = page_html(client, "/contact").split('<main id="main">')[1].split("</main>")[0]
     assert 'href="/what-to-expect"' in contact
 

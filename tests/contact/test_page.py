@@ -1,7 +1,4 @@
-"""The contact page as a visitor meets it, and its fields validated one at a time (htmx).
-
-CSRF is off in the contact form modules (tests/test_contact_abuse.py turns it on); everything else is real.
-"""
+"""The contact page as a visitor meets it, and its fields validated one at a time (htmx)."""
 
 from __future__ import annotations
 
@@ -12,13 +9,7 @@ from flask import template_rendered
 
 from inquiries import store
 from tests import html as dom
-from tests.contact_data import HTMX, VALID, contact_app, field_element, field_wrapper
-
-
-@pytest.fixture
-def app(make_app):
-    """CSRF off: these tests are about the form itself (tests/test_contact_abuse.py turns it on)."""
-    return contact_app(make_app, csrf=False)
+from tests.contact_data import HTMX, VALID, field_element, field_wrapper
 
 
 def test_page_follows_the_dom_contract(client):

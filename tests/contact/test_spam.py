@@ -1,7 +1,4 @@
-"""The contact form's spam defences and limits: nothing a person sends is lost, nothing reaches the logs.
-
-CSRF is off here (tests/test_contact_abuse.py turns it on); everything else is real.
-"""
+"""The contact form's spam defences and limits: nothing a person sends is lost, nothing reaches the logs."""
 
 from __future__ import annotations
 
@@ -11,13 +8,7 @@ import time
 import pytest
 
 from tests import html as dom
-from tests.contact_data import HTMX, VALID, contact_app, hidden_fields, post, rows
-
-
-@pytest.fixture
-def app(make_app):
-    """CSRF off: these tests are about the form itself (tests/test_contact_abuse.py turns it on)."""
-    return contact_app(make_app, csrf=False)
+from tests.contact_data import HTMX, VALID, hidden_fields, post, rows
 
 
 def test_filled_honeypot_is_stored_with_its_reason_but_not_emailed(client, app):

@@ -1,7 +1,4 @@
-"""Sending the contact form, without JavaScript and with htmx, and what comes back when something is wrong.
-
-CSRF is off here (tests/test_contact_abuse.py turns it on); everything else is real.
-"""
+"""Sending the contact form, without JavaScript and with htmx, and what comes back when something is wrong."""
 
 from __future__ import annotations
 
@@ -11,13 +8,7 @@ import pytest
 
 from tests import html as dom
 from tests import phone_checks
-from tests.contact_data import HTMX, VALID, contact_app, field_element, hidden_fields, post, rows
-
-
-@pytest.fixture
-def app(make_app):
-    """CSRF off: these tests are about the form itself (tests/test_contact_abuse.py turns it on)."""
-    return contact_app(make_app, csrf=False)
+from tests.contact_data import HTMX, VALID, field_element, hidden_fields, post, rows
 
 
 def test_valid_inquiry_is_stored_with_its_email_then_redirected(client, app):
