@@ -21,6 +21,7 @@ INSTALL = {
     "chromium": "apt-get install chromium",
     "java": "apt-get install default-jre-headless",
     "nginx": "apt-get install nginx",
+    "openssl": "apt-get install openssl",
     "systemd-analyze": "apt-get install systemd",
 }
 

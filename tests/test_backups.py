@@ -57,6 +57,7 @@ def partials(folder: Path) -> list[Path]:
     return sorted(folder.glob(".*.partial"))
 
 
+@pytest.mark.slow
 def test_a_backup_that_fails_writing_leaves_no_partial_copy(tmp_path):
     """A disk that fills up mid-copy, for real: the process may not write past 64 KB (as root too)."""
     database, folder = tmp_path / "site.db", tmp_path / "backups"
@@ -71,6 +72,7 @@ def test_a_backup_that_fails_writing_leaves_no_partial_copy(tmp_path):
     assert list(folder.iterdir()) == [], output  # neither a copy nor a partial one
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_a_backup_stopped_mid_copy_removes_its_owner_only_partial(tmp_path, stop_signal):
     database, folder = tmp_path / "site.db", tmp_path / "backups"

@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from inquiries import db as dbmod
 from inquiries import health, store
 from tests.servers import start_gunicorn, stop, wait_for
@@ -47,6 +49,7 @@ def heartbeat(path: Path) -> float | None:
         db.conn.close()
 
 
+@pytest.mark.slow
 def test_healthz_answers_503_while_the_server_cannot_write_any_file(tmp_path):
     """A full disk, for real: the worker's file-size limit is lowered to 0, so every write SQLite
     makes fails with EFBIG, as root too. Reads still work, which is why the old check said ok."""

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from inquiries import mailer, store
+from inquiries.db import get_db
 from tests import html as dom
 from tests.conftest import catalog_paths, html_urls
 
@@ -157,7 +159,15 @@ def visitor_pages(client) -> dict[str, str]:
     statuses = [r.status_code for r in (mistake, fragment, field, sent, missing, too_large)]
     assert statuses == [422, 200, 200, 303, 404, 413]
     thanks = client.get(sent.headers["Location"])
-    assert thanks.status_code == 200
+    htmx = {"HX-Request": "true"}
+    htmx_thanks = client.post("/contact", data={**hidden, **VISITOR, "name": "Another"}, headers=htmx)
+    htmx_too_large = client.post(
+        "/contact", data={"message": "x" * (client.application.config["MAX_CONTENT_LENGTH"] + 1)}, headers=htmx
+    )
+    assert [r.status_code for r in (thanks, htmx_thanks, htmx_too_large)] == [200, 200, 413]
+    client.application.config["CONTACT_RATE_LIMIT"] = "1 per hour"  # this visitor has sent two already
+    limited = client.post("/contact", data={**hidden, **VISITOR, "name": "A third"})
+    assert limited.status_code == 429
     answers = {
         "contact, a mistake": mistake,
         "contact, a mistake by htmx": fragment,
@@ -165,6 +175,9 @@ def visitor_pages(client) -> dict[str, str]:
         "contact, thanks": thanks,
         "a missing page": missing,
         "a body too large": too_large,
+        "contact, thanks by htmx": htmx_thanks,
+        "a body too large, by htmx": htmx_too_large,
+        "contact, over the rate limit": limited,
     }
     return pages | {name: response.get_data(as_text=True) for name, response in answers.items()}
 
@@ -181,6 +194,20 @@ def test_nothing_is_loaded_from_another_origin(client):
         assert css.status_code == 200, href
         offenders += [f"{href}: {match[0]}" for match in CSS_REMOTE.finditer(css.get_data(as_text=True))]
     assert offenders == []
+
+
+def test_the_staff_email_loads_nothing_from_another_origin(app, client):
+    """A remote image in the staff email would be a tracking pixel on every inquiry."""
+    hidden = dom.values(client.get("/contact"), "input", type="hidden")
+    sent = client.post("/contact", data={**hidden, **VISITOR, "message": "See https://example.net/x.png"})
+    ref = sent.headers["Location"].rsplit("/", 1)[1]
+    with app.app_context():
+        inquiry = store.get_inquiry(get_db(), ref)
+        message = mailer.compose(inquiry, "<test@center.test>")
+    offenders, stylesheets = remote_loads("staff email", message.html)
+    assert (offenders, stylesheets) == ([], [])
+    assert [m[0] for m in CSS_REMOTE.finditer(message.html)] == []
+    assert "https://example.net/x.png" in message.html  # the visitor's text is shown, never loaded
 
 
 def test_a_load_from_another_origin_would_be_seen():

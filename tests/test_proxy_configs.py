@@ -48,7 +48,7 @@ def test_nginx_never_caches_the_contact_form_or_cookies():
         assert f"proxy_set_header {header}" in common
 
 
-@needs("nginx")
+@needs("nginx", "openssl")
 def test_nginx_accepts_the_production_config(tmp_path):
     """``nginx -t`` on deploy/nginx.conf with its paths moved into a temporary folder."""
     site = (DEPLOY / "nginx.conf").read_text()

@@ -91,13 +91,13 @@ def test_backup_during_a_stream_of_submissions_has_every_acknowledged_inquiry(ap
     for t in threads:
         t.start()
     try:
-        wait_for(lambda: len(acked) >= 20, timeout=15)  # the stream is flowing
+        assert wait_for(lambda: len(acked) >= 20, timeout=15)  # the stream is flowing
         started = time.monotonic()
         with lock:
             before = {ref for ref, _ in acked}
         result = runner.invoke(args=["backup", str(tmp_path / "backups")])
         finished = time.monotonic()
-        wait_for(lambda: any(when > finished for _, when in list(acked)), timeout=15)  # and still flowing
+        assert wait_for(lambda: any(when > finished for _, when in list(acked)), timeout=15)  # and still flowing
     finally:
         stop.set()
         for t in threads:

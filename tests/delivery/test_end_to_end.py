@@ -1,7 +1,4 @@
-"""From the visitor's POST to the staff inbox, through the real contact view and the sender thread.
-
-Skipped until the contact form (inquiries/forms.py, branch contact-form) is present.
-"""
+"""From the visitor's POST to the staff inbox, through the real contact view and the sender thread."""
 
 from __future__ import annotations
 

@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from inquiries import db as dbmod
 from inquiries import delivery, outbox, sender
 from tests import html as dom
@@ -64,6 +66,7 @@ def flask_env(app, **extra) -> dict:
     return {**env, **extra}
 
 
+@pytest.mark.slow
 def test_processes_racing_deliver_each_message_exactly_once(mail_app, mail_server, db):
     for n in range(30):
         save(db, name=f"Person {n}")
@@ -159,6 +162,7 @@ def test_outbox_status_fails_when_a_message_waited_too_long(make_app, mail_serve
     assert result.exit_code == 1 and "ALARM" in result.output
 
 
+@pytest.mark.slow
 def test_outbox_work_sends_in_the_foreground_and_stops_on_sigterm(mail_app, mail_server, db):
     env = flask_env(mail_app, FLASK_OUTBOX_POLL_SECONDS="0.2")
     command = [sys.executable, "-m", "flask", "--app", "app", "outbox", "work"]

@@ -32,7 +32,7 @@ class SlowMailHandler(Handler):
     """Slow to answer MAIL FROM, an ordinary step that keeps the short timeout."""
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
-        await asyncio.sleep(2)  # past MAIL_TIMEOUT (1 s), within MAIL_DATA_TIMEOUT (8 s)
+        await asyncio.sleep(3)  # past MAIL_TIMEOUT (1 s), within MAIL_DATA_TIMEOUT (8 s)
         envelope.mail_from = address
         return "250 OK"
 
@@ -52,9 +52,9 @@ def server_with(request):
 
 
 def test_a_server_that_answers_the_message_late_gets_it_exactly_once(make_app, server_with, db):
-    # Compressed: the server answers 1.5 s after the body, past MAIL_TIMEOUT (0.5 s) but within MAIL_DATA_TIMEOUT.
-    server = server_with(LateHandler(delay=1.5))
-    app = make_app(server.port, MAIL_TIMEOUT=0.5, MAIL_DATA_TIMEOUT=4, OUTBOX_LEASE_SECONDS=12)
+    # Compressed: the server answers 2 s after the body, past MAIL_TIMEOUT (1 s) but within MAIL_DATA_TIMEOUT.
+    server = server_with(LateHandler(delay=2))
+    app = make_app(server.port, MAIL_TIMEOUT=1, MAIL_DATA_TIMEOUT=4, OUTBOX_LEASE_SECONDS=12)
     ref = save(db)
     assert delivery.send_due(app, db) == {"sent": 1, "retry": 0, "dead": 0}
     # And nothing goes out again afterwards, even once the lease and any backoff have run out.
@@ -66,7 +66,7 @@ def test_a_server_that_answers_the_message_late_gets_it_exactly_once(make_app, s
 
 def test_a_final_reply_later_than_mail_data_timeout_is_given_up_after_it(make_app, server_with, db):
     server = server_with(LateHandler(delay=3))  # past MAIL_DATA_TIMEOUT (1.5 s)
-    app = make_app(server.port, MAIL_TIMEOUT=0.5, MAIL_DATA_TIMEOUT=1.5)
+    app = make_app(server.port, MAIL_TIMEOUT=1, MAIL_DATA_TIMEOUT=1.5)
     with app.app_context():
         message = mailer.compose(next(db.query("SELECT * FROM inquiries WHERE ref = ?", [save(db)])), "<m@t>")
         started = time.monotonic()

@@ -8,6 +8,8 @@ import os
 import re
 import time
 
+import pytest
+
 from inquiries import db as dbmod
 from inquiries import delivery, digest, store
 from tests.delivery.conftest import STAFF, VISITOR
@@ -87,6 +89,7 @@ def a_round_looked_after(moment: float, db, mail) -> None:
     assert wait_for(lambda: any(ref in m["Subject"] for m in mail.received), timeout=20)
 
 
+@pytest.mark.slow
 def test_the_running_site_sends_digests_across_workers_and_restarts(tmp_path):
     """gunicorn as configured, two worker processes each with its sender thread, a 2 s period."""
     mail = MailServer().start()
