@@ -34,6 +34,10 @@ def status_command() -> None:
     db = get_db()
     counts = outbox.backlog(db)
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
+    routes = db.query(
+        "SELECT coalesce(route, 'primary') AS route, count(*) AS n FROM outbox WHERE status = 'sent' GROUP BY 1"
+    )
+    click.echo("sent by route: " + (" ".join(f"{r['route']}={r['n']}" for r in routes) or "none yet"))
     rows = db.query(
         "SELECT coalesce(i.ref, 'spam digest ' || o.digest_id) AS ref, o.status, o.attempts, o.next_attempt_at,"
         " o.last_error FROM outbox o LEFT JOIN inquiries i ON i.id = o.inquiry_id"

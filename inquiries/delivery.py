@@ -51,6 +51,13 @@ def send_due(
     return counts
 
 
+def route_for(config, row: dict) -> str:
+    """The route this attempt takes: the primary first, and with a backup set, every second attempt
+    on the backup, so the try after a primary failure goes through the backup (and back again if
+    the backup fails too)."""
+    return "backup" if smtp.has_backup(config) and row["attempts"] % 2 == 0 else "primary"
+
+
 def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
     if row.get("digest_id") is not None:  # the spam digest (inquiries.digest), not one inquiry
         inquiry, ref = None, f"(spam digest {row['digest_id']})"
@@ -58,6 +65,7 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
         inquiry = next(db.query("SELECT * FROM inquiries WHERE id = ?", [row["inquiry_id"]]), None)
         ref = inquiry["ref"] if inquiry else f"(outbox {row['id']})"
     config = app.config
+    route = route_for(config, row)
     try:
         if inquiry is None and row.get("digest_id") is None:
             raise mailer.DeliveryError("inquiry erased", permanent=True)
@@ -69,24 +77,38 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
             raise mailer.DeliveryError(f"could not build the email: {type(exc).__name__}", permanent=True) from None
         # The lease is longer than this (settings.lease_problems), so no other sender takes the
         # message back while the server may still be confirming it.
-        refused = mailer.send(message, config, ssl_context=ssl_context, budget=smtp.conversation_seconds(config))
+        budget = smtp.conversation_seconds(config)
+        refused = mailer.send(message, smtp.route_config(config, route), ssl_context=ssl_context, budget=budget)
     except mailer.DeliveryError as exc:
-        if exc.permanent:
+        # A 5xx from the primary may be the primary's own trouble (a suspended account, a policy):
+        # the backup gets one try before the message is given up.
+        backup_untried = route == "primary" and smtp.has_backup(config) and row["attempts"] == 1
+        if exc.permanent and not backup_untried:
             outbox.mark_dead(db, row, worker_id, _error_text(exc), ref=ref, reason=exc.reason)
             return "dead"
-        error, reason = _error_text(exc), exc.reason
+        error, reason = f"{route}: {_error_text(exc)}", exc.reason
     except Exception as exc:  # a bug must not stop the other messages; only the type is kept
         error = reason = f"unexpected {type(exc).__name__}"
     else:
-        if not outbox.mark_sent(db, row["id"], worker_id):
+        if not outbox.mark_sent(db, row["id"], worker_id, route=route):
             log.warning("Staff email for inquiry %s sent after its claim expired", ref)
         if refused:
             log.warning("Staff email for inquiry %s sent, but %d staff address(es) refused it", ref, refused)
-        log.info("Staff email for inquiry %s sent", ref)
+        log.info("Staff email for inquiry %s sent (%s route)", ref, route)
         return "sent"
     base, cap = config["OUTBOX_RETRY_BASE_SECONDS"], config["OUTBOX_RETRY_MAX_SECONDS"]
-    delay = outbox.mark_retry(db, row, worker_id, error, base=base, cap=cap)
-    log.warning("Staff email for inquiry %s not sent (%s); retry %d in %gs", ref, reason, row["attempts"], delay)
+    # The backup is tried at once after the primary fails: it is there for exactly this moment.
+    next_route = route_for(config, {**row, "attempts": row["attempts"] + 1})
+    switching = route == "primary" and next_route == "backup"
+    delay = outbox.mark_retry(db, row, worker_id, error, base=base, cap=cap, delay=0 if switching else None)
+    log.warning(
+        "Staff email for inquiry %s not sent on the %s route (%s); retry %d in %gs",
+        ref,
+        route,
+        reason,
+        row["attempts"],
+        delay,
+    )
     return "retry"
 
 

@@ -41,6 +41,7 @@ def upgrade(db: sqlite_utils.Database) -> None:
     add_heartbeat(db)
     add_spam_digests(db)
     let_outbox_carry_digests(db)
+    add_outbox_route(db)
 
 
 def add_heartbeat(db: sqlite_utils.Database) -> None:
@@ -70,3 +71,9 @@ def let_outbox_carry_digests(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox_upgraded RENAME TO outbox")
     db.execute('CREATE INDEX "idx_outbox_status_next_attempt_at" ON "outbox" ("status", "next_attempt_at")')
     db.execute('CREATE INDEX "idx_outbox_inquiry_id" ON "outbox" ("inquiry_id")')
+
+
+def add_outbox_route(db: sqlite_utils.Database) -> None:
+    """Which SMTP route delivered each message: ``primary`` or ``backup`` (NULL: not sent yet)."""
+    if "route" not in db["outbox"].columns_dict:
+        db.execute("ALTER TABLE outbox ADD COLUMN route TEXT")

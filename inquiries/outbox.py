@@ -135,10 +135,13 @@ def _finish(db: sqlite_utils.Database, outbox_id: int, worker_id: str, sql: str,
         return cursor.rowcount == 1
 
 
-def mark_sent(db: sqlite_utils.Database, outbox_id: int, worker_id: str, now: float | None = None) -> bool:
-    """Record a delivery. False if this worker no longer held the claim."""
+def mark_sent(
+    db: sqlite_utils.Database, outbox_id: int, worker_id: str, now: float | None = None, *, route: str = "primary"
+) -> bool:
+    """Record a delivery and the route (``primary`` or ``backup``) it took. False if this worker no
+    longer held the claim."""
     now = time.time() if now is None else now
-    return _finish(db, outbox_id, worker_id, "status = 'sent', sent_at = ?, last_error = NULL", [now])
+    return _finish(db, outbox_id, worker_id, "status = 'sent', sent_at = ?, route = ?, last_error = NULL", [now, route])
 
 
 def retry_delay(attempts: int, base: float, cap: float) -> float:
@@ -154,14 +157,16 @@ def mark_retry(
     *,
     base: float,
     cap: float,
+    delay: float | None = None,
     now: float | None = None,
 ) -> float:
     """Put a claimed message back to pending after a temporary failure; returns the delay chosen.
 
-    ``base`` and ``cap`` are the caller's ``OUTBOX_RETRY_BASE_SECONDS`` and ``_MAX_SECONDS``.
+    ``base`` and ``cap`` are the caller's ``OUTBOX_RETRY_BASE_SECONDS`` and ``_MAX_SECONDS``;
+    ``delay`` overrides the backoff (0: due again at once, e.g. on the other route).
     """
     now = time.time() if now is None else now
-    delay = retry_delay(row["attempts"], base, cap)
+    delay = retry_delay(row["attempts"], base, cap) if delay is None else delay
     sql = "status = 'pending', next_attempt_at = ?, last_error = ?"
     _finish(db, row["id"], worker_id, sql, [now + delay, error[:300]])
     return delay

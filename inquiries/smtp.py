@@ -33,6 +33,23 @@ class DeliveryError(Exception):
         self.detail = detail
 
 
+# The two routes a message can take: the provider in MAIL_*, and the one in MAIL_BACKUP_*.
+ROUTE_SETTINGS = ("SERVER", "PORT", "USE_TLS", "USE_SSL", "USERNAME", "PASSWORD")
+
+
+def has_backup(config: dict[str, Any]) -> bool:
+    """Whether a second SMTP route is set (``MAIL_BACKUP_SERVER``)."""
+    return bool(str(config.get("MAIL_BACKUP_SERVER") or "").strip())
+
+
+def route_config(config: dict[str, Any], route: str) -> dict[str, Any]:
+    """``config`` as `open_smtp` reads it for ``route``: the backup's server, port, TLS and login in
+    place of the primary's; the timeouts and the CA file are the same on both."""
+    if route == "primary":
+        return config
+    return {**config, **{f"MAIL_{name}": config.get(f"MAIL_BACKUP_{name}") for name in ROUTE_SETTINGS}}
+
+
 def tls_context(config: dict[str, Any]) -> ssl.SSLContext:
     """A verifying TLS context: system CAs, or ``MAIL_CA_FILE`` for a relay with a private CA."""
     return ssl.create_default_context(cafile=config.get("MAIL_CA_FILE") or None)

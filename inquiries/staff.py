@@ -40,18 +40,22 @@ def is_spam_sql(spam: bool) -> str:
     return flagged if spam else f"NOT {flagged}"
 
 
+# Each inquiry with its staff email's state: the latest outbox row's status, and the route that
+# delivered it ("primary" or "backup"; None while not sent).
+WITH_EMAIL = """inquiries.*,
+    (SELECT status FROM outbox WHERE outbox.inquiry_id = inquiries.id ORDER BY outbox.id DESC LIMIT 1)
+        AS email_status,
+    (SELECT coalesce(route, 'primary') FROM outbox WHERE outbox.inquiry_id = inquiries.id AND status = 'sent'
+        ORDER BY outbox.id DESC LIMIT 1) AS email_route"""
+
+
 def query_inquiries(db: sqlite_utils.Database, *, since: str | None = None, spam: bool = False) -> list[dict]:
     """Inquiries oldest first, each with ``email_status`` (the latest outbox row's status or None)."""
     where, params = [is_spam_sql(spam)], []
     if since:
         where.append("created_at >= ?")
         params.append(since)
-    sql = f"""
-        SELECT inquiries.*,
-               (SELECT status FROM outbox WHERE outbox.inquiry_id = inquiries.id
-                ORDER BY outbox.id DESC LIMIT 1) AS email_status
-        FROM inquiries WHERE {" AND ".join(where)} ORDER BY created_at, id
-    """  # noqa: S608 - only fixed SQL fragments are joined; values are bound
+    sql = f"SELECT {WITH_EMAIL} FROM inquiries WHERE {' AND '.join(where)} ORDER BY created_at, id"  # noqa: S608
     return list(db.query(sql, params))
 
 
@@ -60,10 +64,7 @@ def find(db: sqlite_utils.Database, ref: str) -> dict | None:
     ref = normalise_ref(ref)
     rows = list(
         db.query(
-            """SELECT inquiries.*,
-                      (SELECT status FROM outbox WHERE outbox.inquiry_id = inquiries.id
-                       ORDER BY outbox.id DESC LIMIT 1) AS email_status
-               FROM inquiries WHERE ref = ?""",
+            f"SELECT {WITH_EMAIL} FROM inquiries WHERE ref = ?",  # noqa: S608 - fixed SQL
             [ref],
         )
     )

@@ -87,6 +87,8 @@ def show_command(ref: str) -> None:
     for field in (*FIELDS, "email_status"):
         keep = "\n\t" if field == "message" else ""  # a message's own line breaks stay readable
         click.echo(f"{LABELS[field]}: {printable(words(field, row.get(field)), keep=keep)}")
+    if row.get("email_route"):
+        click.echo(f"{LABELS['email_route']}: the {row['email_route']} mail route")
     if row.get("spam_reason"):
         click.echo(f"{LABELS['spam_reason']}: {printable(row['spam_reason'])}")
 

@@ -27,6 +27,7 @@ LABELS = {
     "insurance": "Insurance",
     "message": "Message",
     "email_status": "Emailed to staff",
+    "email_route": "Sent by",
     "spam_reason": "Why it looks like spam",
 }
 # Each multiple-choice answer as the staff tools show it; a value we don't know is shown as stored.

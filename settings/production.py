@@ -86,26 +86,35 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _mail_problems(config: dict[str, Any]) -> list[str]:
-    """SMTP settings that would lose staff email or send it unencrypted."""
-    server = str(config.get("MAIL_SERVER") or "").strip()
+    """SMTP settings, of the primary route and of the backup if one is set, that would lose staff
+    email or send it unencrypted."""
+    problems = _route_problems(config, "MAIL")
+    if str(config.get("MAIL_BACKUP_SERVER") or "").strip():
+        problems += _route_problems(config, "MAIL_BACKUP")
+    return problems
+
+
+def _route_problems(config: dict[str, Any], prefix: str) -> list[str]:
+    """One route's SMTP settings (``MAIL_*`` or ``MAIL_BACKUP_*``), each problem naming its setting."""
+    server = str(config.get(f"{prefix}_SERVER") or "").strip()
     if not server:
-        return ["FLASK_MAIL_SERVER is not set: set your SMTP provider's host name."]
+        return [f"FLASK_{prefix}_SERVER is not set: set your SMTP provider's host name."]
     problems = []
-    tls, ssl = config.get("MAIL_USE_TLS"), config.get("MAIL_USE_SSL")
-    if server in LOOPBACK and config.get("MAIL_PORT") == SINK_PORT:
+    tls, ssl = config.get(f"{prefix}_USE_TLS"), config.get(f"{prefix}_USE_SSL")
+    if server in LOOPBACK and config.get(f"{prefix}_PORT") == SINK_PORT:
         problems.append(
-            f"FLASK_MAIL_SERVER is the local development mail sink ({server}:{SINK_PORT}), which only saves "
+            f"FLASK_{prefix}_SERVER is the local development mail sink ({server}:{SINK_PORT}), which only saves "
             "files: set your SMTP provider's host name and port."
         )
     if tls and ssl:
         problems.append(
-            "FLASK_MAIL_USE_TLS and FLASK_MAIL_USE_SSL are both true: use STARTTLS (TLS, port 587) "
+            f"FLASK_{prefix}_USE_TLS and FLASK_{prefix}_USE_SSL are both true: use STARTTLS (TLS, port 587) "
             "or implicit TLS (SSL, port 465), not both."
         )
     elif server not in LOOPBACK and not (tls or ssl):
         problems.append(
-            "FLASK_MAIL_USE_TLS and FLASK_MAIL_USE_SSL are both false: inquiries would cross the internet "
-            "unencrypted. Set FLASK_MAIL_USE_TLS=true (port 587) or FLASK_MAIL_USE_SSL=true (port 465)."
+            f"FLASK_{prefix}_USE_TLS and FLASK_{prefix}_USE_SSL are both false: inquiries would cross the internet "
+            f"unencrypted. Set FLASK_{prefix}_USE_TLS=true (port 587) or FLASK_{prefix}_USE_SSL=true (port 465)."
         )
     return problems
 

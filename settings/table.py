@@ -48,6 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
         "From address of staff email; use the site's own domain.",
         tuple,  # or Flask-Mail's ["Name", "address"]
     ),
+    Setting("MAIL_BACKUP_SERVER", None, "A second SMTP server, tried after the first one fails. Unset: none.", str),
+    Setting("MAIL_BACKUP_PORT", 587, "The second server's port (587 for STARTTLS, 465 for implicit TLS)."),
+    Setting("MAIL_BACKUP_USE_TLS", True, "true: STARTTLS to the second server (port 587)."),
+    Setting("MAIL_BACKUP_USE_SSL", False, "true: implicit TLS to the second server (port 465)."),
+    Setting("MAIL_BACKUP_USERNAME", None, "SMTP login on the second server, if it needs one.", str),
+    Setting("MAIL_BACKUP_PASSWORD", None, "SMTP password on the second server, if it needs one.", str),
     Setting(
         "MAIL_CA_FILE", None, "PEM file of the CA that signed the SMTP server's certificate, if not a public CA.", str
     ),

@@ -7,6 +7,12 @@ import pytest
 import settings
 from tests.deploy_env import VENV_BIN, flask_in_process, production_env, run
 
+BACKUP = {
+    "FLASK_MAIL_BACKUP_SERVER": "smtp.mailgun.org",
+    "FLASK_MAIL_BACKUP_USERNAME": "site",
+    "FLASK_MAIL_BACKUP_PASSWORD": "x",
+}
+
 
 def test_check_config_passes_with_a_real_production_env(tmp_path):
     result = run([str(VENV_BIN / "flask"), "--app", "app", "check-config"], production_env(tmp_path))
@@ -44,6 +50,17 @@ def test_check_config_passes_with_a_real_production_env(tmp_path):
         ({"FLASK_PROXY_HOPS": "one"}, "FLASK_PROXY_HOPS"),
         ({"FLASK_RETENTION_DAYS": "0"}, "FLASK_RETENTION_DAYS"),
         ({"FLASK_PRODUCTION": "false"}, "FLASK_PRODUCTION"),
+        # A second route is checked like the first, naming its own settings.
+        ({**BACKUP, "FLASK_MAIL_BACKUP_USE_TLS": "false"}, "FLASK_MAIL_BACKUP_USE_TLS"),
+        ({**BACKUP, "FLASK_MAIL_BACKUP_USE_SSL": "true"}, "FLASK_MAIL_BACKUP_USE_SSL"),
+        (
+            {
+                **BACKUP,
+                "FLASK_MAIL_BACKUP_SERVER": settings.SINK_HOST,
+                "FLASK_MAIL_BACKUP_PORT": str(settings.SINK_PORT),
+            },
+            "FLASK_MAIL_BACKUP_SERVER",
+        ),
     ],
 )
 def test_check_config_fails_on_each_missing_or_demo_setting(tmp_path, overrides, named):
@@ -69,3 +86,8 @@ def test_check_config_in_process(runner, app):
     result = runner.invoke(args=["check-config"])
     assert result.exit_code == 1
     assert "FLASK_PRODUCTION is not true" in result.output and "FLASK_SITE_PHONE" in result.output
+
+
+def test_check_config_passes_with_a_real_backup_route(tmp_path):
+    result = flask_in_process(["check-config"], production_env(tmp_path, **BACKUP))
+    assert result.exit_code == 0 and result.output.strip() == "Configuration OK", result.output
