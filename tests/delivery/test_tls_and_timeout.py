@@ -11,6 +11,7 @@ import trustme
 
 from inquiries import delivery, mailer, smtp
 from tests.delivery.conftest import outbox_row, save
+from tests.servers import free_port
 from tests.smtp import Handler, MailServer
 
 
@@ -150,3 +151,18 @@ def test_a_silent_server_is_given_up_within_the_budget(mail_app, blackhole):
     with pytest.raises(OSError):
         smtp.open_smtp(config, budget=0.5)
     assert time.monotonic() - started < 5  # MAIL_TIMEOUT is 30 s here: only the budget ended it
+
+
+def test_the_backup_route_verifies_its_certificate_too(make_app, starttls_server, ca_file, db):
+    """The backup is held to the primary's rules: STARTTLS verified against the same trust store."""
+    backup = {"MAIL_BACKUP_SERVER": "127.0.0.1", "MAIL_BACKUP_PORT": starttls_server.port, "MAIL_BACKUP_USE_TLS": True}
+    dead_primary = free_port()
+    untrusted = make_app(dead_primary, **backup)
+    ref = save(db)
+    assert delivery.send_due(untrusted, db) == {"sent": 0, "retry": 2, "dead": 0}
+    assert "backup: TLS certificate not trusted" in outbox_row(db, ref)["last_error"]
+    assert starttls_server.handler.attempts == 0
+
+    trusted = make_app(dead_primary, MAIL_CA_FILE=ca_file, **backup)
+    assert delivery.send_due(trusted, db, now=outbox_row(db, ref)["next_attempt_at"])["sent"] == 1
+    assert len(starttls_server.received) == 1 and outbox_row(db, ref)["route"] == "backup"
