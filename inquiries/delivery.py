@@ -13,7 +13,7 @@ import sqlite_utils
 from flask import Flask
 
 from inquiries import db as dbmod
-from inquiries import digest, mailer, outbox, smtp
+from inquiries import digest, escalation, mailer, outbox, smtp
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,12 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
         if inquiry is None and row.get("digest_id") is None:
             raise mailer.DeliveryError("inquiry erased", permanent=True)
         try:
-            message = mailer.compose(inquiry, row["message_id"]) if inquiry else digest.compose(db, row)
+            if inquiry is None:
+                message = digest.compose(db, row)
+            elif row.get("kind") == "escalation":
+                message = escalation.compose(inquiry, row["message_id"], config)
+            else:
+                message = mailer.compose(inquiry, row["message_id"])
         except Exception as exc:
             # Building the email is deterministic: what fails now fails on every retry (a bug).
             # Only the type is kept: an exception's text could quote what the visitor wrote.

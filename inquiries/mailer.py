@@ -45,10 +45,14 @@ class StaffMessage(Message):
         return text_part(text or "", subtype)
 
 
-def compose(inquiry: dict[str, Any], message_id: str) -> Message:
+def compose(
+    inquiry: dict[str, Any], message_id: str, *, recipients: list[str] | None = None, waited_minutes: int | None = None
+) -> Message:
     """The staff email for one inquiry (call inside an app context).
 
     The Message-ID and Date come from the stored rows, so a retry sends the very same message.
+    ``waited_minutes`` makes it the escalation: the same inquiry, to ``recipients``, saying that
+    nobody has picked it up in that time.
     """
     config = current_app.config
     created = dt.datetime.fromisoformat(inquiry["created_at"])
@@ -62,13 +66,16 @@ def compose(inquiry: dict[str, Any], message_id: str) -> Message:
         "reply_to": address,
         "reply_link": addresses.mailto(address) if address else None,
         "spam_reason": spam_note(inquiry.get("spam_reason")),
+        "waited_minutes": waited_minutes,
     }
     subject = f"New website inquiry #{inquiry['ref']}"
+    if waited_minutes is not None:
+        subject = f"Not picked up after {waited_minutes} minutes: website inquiry #{inquiry['ref']}"
     if inquiry.get("spam_reason"):
         subject += " (possible spam)"
     message = StaffMessage(
         subject=subject,
-        recipients=staff_addresses(config),
+        recipients=recipients or staff_addresses(config),
         body=render_template("email/inquiry.txt", **context),
         html=render_template("email/inquiry.html", **context),
         sender=config["MAIL_DEFAULT_SENDER"],

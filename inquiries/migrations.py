@@ -42,6 +42,7 @@ def upgrade(db: sqlite_utils.Database) -> None:
     add_spam_digests(db)
     let_outbox_carry_digests(db)
     add_outbox_route(db)
+    add_escalation(db)
 
 
 def add_heartbeat(db: sqlite_utils.Database) -> None:
@@ -77,3 +78,22 @@ def add_outbox_route(db: sqlite_utils.Database) -> None:
     """Which SMTP route delivered each message: ``primary`` or ``backup`` (NULL: not sent yet)."""
     if "route" not in db["outbox"].columns_dict:
         db.execute("ALTER TABLE outbox ADD COLUMN route TEXT")
+
+
+def add_escalation(db: sqlite_utils.Database) -> None:
+    """Who picked an inquiry up and when, when it was escalated, and the kind of each outbox message:
+    ``inquiry`` (the staff email), ``digest`` (the spam digest) or ``escalation`` (the reminder
+    that nobody has picked the inquiry up)."""
+    columns = db["inquiries"].columns_dict
+    for column in ("picked_up_by", "picked_up_at", "escalated_at"):
+        if column not in columns:
+            db.execute(f"ALTER TABLE inquiries ADD COLUMN {column} TEXT")
+    if "kind" not in db["outbox"].columns_dict:
+        db.execute("ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'inquiry'")
+        db.execute("UPDATE outbox SET kind = 'digest' WHERE digest_id IS NOT NULL")
+    # The sender asks every round which inquiries are due for escalation: an index probe.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_inquiries_awaiting_pickup ON inquiries (created_at)"
+        " WHERE picked_up_at IS NULL AND escalated_at IS NULL AND emailed = 1"
+        " AND (spam_reason IS NULL OR spam_reason = '')"
+    )

@@ -70,9 +70,12 @@ def enqueue(
     domain: str,
     inquiry_id: int | None = None,
     digest_id: int | None = None,
+    kind: str | None = None,
     now: float | None = None,
 ) -> int:
     """Queue one staff email, due now: an inquiry's or a spam digest's (exactly one of the two ids).
+    ``kind``: ``inquiry`` or ``digest`` by default; ``escalation`` for the reminder that nobody has
+    picked the inquiry up yet.
 
     Call inside the caller's write transaction, so the message exists exactly when what it is
     about does. Its Message-ID (``<label.random@domain>``) is fixed here, the same on every retry.
@@ -84,6 +87,7 @@ def enqueue(
         "attempts": 0,
         "created_at": now,
         "next_attempt_at": now,
+        "kind": kind or ("inquiry" if digest_id is None else "digest"),
     }
     row.update({"inquiry_id": inquiry_id} if digest_id is None else {"digest_id": digest_id})
     return db["outbox"].insert(row).last_pk

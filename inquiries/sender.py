@@ -18,7 +18,7 @@ import threading
 from flask import Flask
 
 from inquiries import db as dbmod
-from inquiries import delivery, digest, outbox
+from inquiries import delivery, digest, escalation, outbox
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,10 @@ class Sender:
                     digest.queue_for(self.app, db)  # the spam digest rides this loop: no timer needed
                 except Exception as exc:
                     log.error("Spam digest error: %s", type(exc).__name__)
+                try:
+                    escalation.queue_due(self.app, db)  # and so do reminders nobody picked up
+                except Exception as exc:
+                    log.error("Escalation error: %s", type(exc).__name__)
                 try:
                     delivery.send_due(self.app, db, worker_id=worker_id)
                 except Exception as exc:  # a locked or missing database must not end the loop

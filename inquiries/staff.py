@@ -43,10 +43,10 @@ def is_spam_sql(spam: bool) -> str:
 # Each inquiry with its staff email's state: the latest outbox row's status, and the route that
 # delivered it ("primary" or "backup"; None while not sent).
 WITH_EMAIL = """inquiries.*,
-    (SELECT status FROM outbox WHERE outbox.inquiry_id = inquiries.id ORDER BY outbox.id DESC LIMIT 1)
-        AS email_status,
-    (SELECT coalesce(route, 'primary') FROM outbox WHERE outbox.inquiry_id = inquiries.id AND status = 'sent'
-        ORDER BY outbox.id DESC LIMIT 1) AS email_route"""
+    (SELECT status FROM outbox WHERE outbox.inquiry_id = inquiries.id AND kind = 'inquiry'
+        ORDER BY outbox.id DESC LIMIT 1) AS email_status,
+    (SELECT coalesce(route, 'primary') FROM outbox WHERE outbox.inquiry_id = inquiries.id AND kind = 'inquiry'
+        AND status = 'sent' ORDER BY outbox.id DESC LIMIT 1) AS email_route"""
 
 
 def query_inquiries(db: sqlite_utils.Database, *, since: str | None = None, spam: bool = False) -> list[dict]:

@@ -65,6 +65,13 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting("STAFF_EMAILS", [], 'JSON list of staff addresses that receive inquiries, e.g. ["intake@center.org"].'),
+    Setting(
+        "PICKUP_SECONDS",
+        1800,
+        "An inquiry nobody has picked up after this long is escalated, once, to ESCALATION_EMAILS.",
+        float,
+    ),
+    Setting("ESCALATION_EMAILS", [], "JSON list of addresses for escalations. Empty: the staff addresses again."),
     Setting("OUTBOX_WORKER", True, "true: a sender thread runs in each web process; false: run `flask outbox work`."),
     Setting("OUTBOX_POLL_SECONDS", 5, "How often an idle sender looks for new messages.", float),
     Setting(
