@@ -17,7 +17,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from inquiries import backups, delivery, init_db, outbox, staff_cli
+from inquiries import alerts, backups, delivery, init_db, outbox, staff_cli
 from inquiries import db as dbmod
 from inquiries.db import get_db
 from inquiries.sender import Sender
@@ -55,8 +55,13 @@ def status_command() -> None:
 @group.command("send")
 def send_command() -> None:
     """Send every message that is due now, once, and exit."""
-    counts = delivery.send_due(current_app._get_current_object())
+    app = current_app._get_current_object()
+    counts = delivery.send_due(app)
     click.echo(f"sent={counts['sent']} retry={counts['retry']} dead={counts['dead']}")
+    if app.config["ALERT_URLS"]:
+        alerts.queue_stuck(app, get_db())
+        notices = delivery.send_due(app, notices=True)
+        click.echo(f"on-call notices: sent={notices['sent']} retry={notices['retry']} dead={notices['dead']}")
 
 
 @group.command("work")
@@ -67,8 +72,12 @@ def work_command() -> None:
     sender = Sender(current_app._get_current_object())
     signal.signal(signal.SIGTERM, lambda *_: sender.stop_event.set() or sender.wake())
     click.echo(f"Sending staff email every {current_app.config['OUTBOX_POLL_SECONDS']}s; Ctrl-C stops.")
-    with contextlib.suppress(KeyboardInterrupt):
-        sender.run()
+    sender.notices.start()  # on-call notices, in their own thread beside the staff email
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            sender.run()
+    finally:
+        sender.notices.stop(timeout=10)
 
 
 @group.command("retry-dead")

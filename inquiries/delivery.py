@@ -12,8 +12,8 @@ import ssl
 import sqlite_utils
 from flask import Flask
 
+from inquiries import alerts, digest, escalation, mailer, outbox, smtp
 from inquiries import db as dbmod
-from inquiries import digest, escalation, mailer, outbox, smtp
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +25,11 @@ def send_due(
     worker_id: str | None = None,
     limit: int = 100,
     ssl_context: ssl.SSLContext | None = None,
+    notices: bool = False,
     now: float | None = None,
 ) -> dict[str, int]:
-    """Send every message due now (at most ``limit``), once each; returns counts of sent/retry/dead.
+    """Send every staff email due now (at most ``limit``), or with ``notices`` every on-call notice,
+    once each; returns counts of sent/retry/dead.
 
     ``now`` (default: the clock) is the moment against which "due" is judged.
     """
@@ -40,10 +42,13 @@ def send_due(
     try:
         with app.app_context():
             for _ in range(limit):
-                row = outbox.claim_next(db, worker_id, lease=lease, now=now)
+                row = outbox.claim_next(db, worker_id, lease=lease, alerts=notices, now=now)
                 if row is None:
                     break
-                outcome = _deliver(app, db, row, worker_id, ssl_context)
+                if notices:
+                    outcome = alerts.deliver(app, db, row, worker_id)
+                else:
+                    outcome = _deliver(app, db, row, worker_id, ssl_context)
                 counts[outcome] += 1
     finally:
         if own:
@@ -90,6 +95,7 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
         backup_untried = route == "primary" and smtp.has_backup(config) and row["attempts"] == 1
         if exc.permanent and not backup_untried:
             outbox.mark_dead(db, row, worker_id, _error_text(exc), ref=ref, reason=exc.reason)
+            alerts.report_dead(app, db, row, ref)
             return "dead"
         error, reason = f"{route}: {_error_text(exc)}", exc.reason
     except Exception as exc:  # a bug must not stop the other messages; only the type is kept

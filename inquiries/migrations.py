@@ -43,6 +43,7 @@ def upgrade(db: sqlite_utils.Database) -> None:
     let_outbox_carry_digests(db)
     add_outbox_route(db)
     add_escalation(db)
+    add_alerts(db)
 
 
 def add_heartbeat(db: sqlite_utils.Database) -> None:
@@ -97,3 +98,13 @@ def add_escalation(db: sqlite_utils.Database) -> None:
         " WHERE picked_up_at IS NULL AND escalated_at IS NULL AND emailed = 1"
         " AND (spam_reason IS NULL OR spam_reason = '')"
     )
+
+
+def add_alerts(db: sqlite_utils.Database) -> None:
+    """On-call notices ride the outbox: what each says and where it goes (``payload``), and when a
+    staff email that waited too long was reported (``alarmed_at``, so once)."""
+    columns = db["outbox"].columns_dict
+    if "payload" not in columns:
+        db.execute("ALTER TABLE outbox ADD COLUMN payload TEXT")
+    if "alarmed_at" not in columns:
+        db.execute("ALTER TABLE outbox ADD COLUMN alarmed_at REAL")

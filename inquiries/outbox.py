@@ -24,17 +24,17 @@ from inquiries.db import immediate
 log = logging.getLogger(__name__)
 
 # Due: waiting and its time has come, or claimed by a sender whose lease ran out (it died).
-ANY_DUE = """
-SELECT EXISTS (SELECT 1 FROM outbox WHERE (status = 'pending' AND next_attempt_at <= :now)
-                                       OR (status = 'sending' AND claimed_until < :now)) AS due
-"""
-CLAIM = """
+DUE = """((status = 'pending' AND next_attempt_at <= :now) OR (status = 'sending' AND claimed_until < :now))
+         AND (kind = 'alert') = :alerts"""
+ANY_DUE = f"SELECT EXISTS (SELECT 1 FROM outbox WHERE {DUE}) AS due"  # noqa: S608 - fixed SQL
+CLAIM = f"""
 UPDATE outbox SET status = 'sending', claimed_by = :worker, claimed_until = :until, attempts = attempts + 1
- WHERE id = (SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= :now)
-                                      OR (status = 'sending' AND claimed_until < :now)
-              ORDER BY next_attempt_at, id LIMIT 1)
+ WHERE id = (SELECT id FROM outbox WHERE {DUE} ORDER BY next_attempt_at, id LIMIT 1)
 RETURNING *
-"""
+"""  # noqa: S608 - fixed SQL
+# Staff email and on-call notices are claimed apart (``alerts``), by senders of their own, so a
+# notice service that is slow or down never holds up an email to staff.
+STAFF_EMAIL = "kind != 'alert'"
 
 
 def create_table(db: sqlite_utils.Database) -> None:
@@ -71,11 +71,13 @@ def enqueue(
     inquiry_id: int | None = None,
     digest_id: int | None = None,
     kind: str | None = None,
+    payload: str | None = None,
     now: float | None = None,
 ) -> int:
     """Queue one staff email, due now: an inquiry's or a spam digest's (exactly one of the two ids).
     ``kind``: ``inquiry`` or ``digest`` by default; ``escalation`` for the reminder that nobody has
-    picked the inquiry up yet.
+    picked the inquiry up yet; ``alert`` for an on-call notice about it, whose ``payload``
+    (``inquiries.alerts``) says what and where.
 
     Call inside the caller's write transaction, so the message exists exactly when what it is
     about does. Its Message-ID (``<label.random@domain>``) is fixed here, the same on every retry.
@@ -88,18 +90,20 @@ def enqueue(
         "created_at": now,
         "next_attempt_at": now,
         "kind": kind or ("inquiry" if digest_id is None else "digest"),
+        "payload": payload,
     }
     row.update({"inquiry_id": inquiry_id} if digest_id is None else {"digest_id": digest_id})
     return db["outbox"].insert(row).last_pk
 
 
 def backlog(db: sqlite_utils.Database, now: float | None = None) -> dict:
-    """Counts by status and the age in seconds of the oldest undelivered message."""
+    """Staff email only (not on-call notices): counts by status and the age in seconds of the oldest
+    undelivered message."""
     now = time.time() if now is None else now
     counts = {status: 0 for status in ("pending", "sending", "sent", "dead")}
-    for row in db.query("SELECT status, count(*) AS n FROM outbox GROUP BY status"):
+    for row in db.query(f"SELECT status, count(*) AS n FROM outbox WHERE {STAFF_EMAIL} GROUP BY status"):  # noqa: S608
         counts[row["status"]] = row["n"]
-    oldest = next(db.query("SELECT min(created_at) AS t FROM outbox WHERE status != 'sent'"))["t"]
+    oldest = next(db.query(f"SELECT min(created_at) AS t FROM outbox WHERE status != 'sent' AND {STAFF_EMAIL}"))["t"]  # noqa: S608
     return {**counts, "oldest_undelivered_seconds": round(now - oldest) if oldest else 0}
 
 
@@ -108,8 +112,11 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-def claim_next(db: sqlite_utils.Database, worker_id: str, *, lease: float, now: float | None = None) -> dict | None:
-    """Claim the next due message for ``worker_id`` for ``lease`` seconds, or ``None`` if none is due.
+def claim_next(
+    db: sqlite_utils.Database, worker_id: str, *, lease: float, alerts: bool = False, now: float | None = None
+) -> dict | None:
+    """Claim the next due message for ``worker_id`` for ``lease`` seconds, or ``None`` if none is due:
+    a staff email, or with ``alerts`` an on-call notice.
 
     ``lease`` is the caller's ``OUTBOX_LEASE_SECONDS``: the setting is its only default.
 
@@ -118,10 +125,10 @@ def claim_next(db: sqlite_utils.Database, worker_id: str, *, lease: float, now: 
     """
     now = time.time() if now is None else now
     # A cheap read first: an idle sender polling every few seconds shouldn't take the write lock.
-    if not next(db.query(ANY_DUE, {"now": now}))["due"]:
+    if not next(db.query(ANY_DUE, {"now": now, "alerts": alerts}))["due"]:
         return None
     with immediate(db):
-        rows = db.conn.execute(CLAIM, {"worker": worker_id, "until": now + lease, "now": now})
+        rows = db.conn.execute(CLAIM, {"worker": worker_id, "until": now + lease, "now": now, "alerts": alerts})
         columns = [c[0] for c in rows.description]
         found = rows.fetchall()
     return dict(zip(columns, found[0], strict=True)) if found else None

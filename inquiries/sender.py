@@ -19,6 +19,7 @@ from flask import Flask
 
 from inquiries import db as dbmod
 from inquiries import delivery, digest, escalation, outbox
+from inquiries.notifier import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class Sender:
         self.wake_event = threading.Event()
         self.thread: threading.Thread | None = None
         self.pid = os.getpid()
+        self.notices = Notifier(app)  # on-call notices: a loop of their own, started and stopped with this one
 
     def run(self) -> None:
         """Send what is due, then sleep ``OUTBOX_POLL_SECONDS`` (or until woken); until stopped."""
@@ -64,15 +66,18 @@ class Sender:
         """Run the loop in a daemon thread (a claim cut short by exit is taken back after the lease)."""
         self.thread = threading.Thread(target=self.run, name="outbox-sender", daemon=True)
         self.thread.start()
+        self.notices.start()
 
     def wake(self) -> None:
-        """Look for due messages now instead of at the next poll."""
+        """Look for due messages (and notices about them) now instead of at the next poll."""
         self.wake_event.set()
+        self.notices.wake()
 
     def stop(self, timeout: float | None = None) -> None:
         """Ask the loop to end after the current message and wait for it."""
         self.stop_event.set()
         self.wake_event.set()
+        self.notices.stop(timeout)
         if self.thread is not None:
             self.thread.join(timeout)
 

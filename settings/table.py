@@ -72,6 +72,11 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting("ESCALATION_EMAILS", [], "JSON list of addresses for escalations. Empty: the staff addresses again."),
+    Setting(
+        "ALERT_URLS",
+        [],
+        "JSON list of Apprise URLs (ntfy, Pushover, SMS, Slack, Teams, email…) for short on-call notices.",
+    ),
     Setting("OUTBOX_WORKER", True, "true: a sender thread runs in each web process; false: run `flask outbox work`."),
     Setting("OUTBOX_POLL_SECONDS", 5, "How often an idle sender looks for new messages.", float),
     Setting(
