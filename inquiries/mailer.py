@@ -16,7 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from flask_mail import Message, sanitize_address, sanitize_addresses
 
-from inquiries import addresses, words
+from inquiries import addresses, pickup, words
 from inquiries.smtp import DeliveryError, classify, open_smtp, quit_quietly
 
 __all__ = ["DeliveryError", "StaffMessage", "compose", "send", "text_part"]
@@ -53,6 +53,7 @@ def compose(inquiry: dict[str, Any], message_id: str) -> Message:
     config = current_app.config
     created = dt.datetime.fromisoformat(inquiry["created_at"])
     address = reply_to(inquiry.get("email"))
+    staff = staff_addresses(config)
     context = {
         "inquiry": inquiry,
         "ref": inquiry["ref"],
@@ -62,13 +63,17 @@ def compose(inquiry: dict[str, Any], message_id: str) -> Message:
         "reply_to": address,
         "reply_link": addresses.mailto(address) if address else None,
         "spam_reason": spam_note(inquiry.get("spam_reason")),
+        # One message goes to every staff address, so it lists one pick-up link per address,
+        # each naming its own: whoever presses theirs is recorded as the one calling back.
+        "pickup_links": pickup.links(config, inquiry, staff),
+        "pickup_action": words.PICKUP_ACTION,
     }
     subject = f"New website inquiry #{inquiry['ref']}"
     if inquiry.get("spam_reason"):
         subject += " (possible spam)"
     message = StaffMessage(
         subject=subject,
-        recipients=staff_addresses(config),
+        recipients=staff,
         body=render_template("email/inquiry.txt", **context),
         html=render_template("email/inquiry.html", **context),
         sender=config["MAIL_DEFAULT_SENDER"],

@@ -41,6 +41,7 @@ def upgrade(db: sqlite_utils.Database) -> None:
     add_heartbeat(db)
     add_spam_digests(db)
     let_outbox_carry_digests(db)
+    add_pickup(db)
 
 
 def add_heartbeat(db: sqlite_utils.Database) -> None:
@@ -70,3 +71,11 @@ def let_outbox_carry_digests(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox_upgraded RENAME TO outbox")
     db.execute('CREATE INDEX "idx_outbox_status_next_attempt_at" ON "outbox" ("status", "next_attempt_at")')
     db.execute('CREATE INDEX "idx_outbox_inquiry_id" ON "outbox" ("inquiry_id")')
+
+
+def add_pickup(db: sqlite_utils.Database) -> None:
+    """Who picked an inquiry up and when, and when it was escalated (UTC ISO text, like ``created_at``)."""
+    columns = db["inquiries"].columns_dict
+    for column in ("picked_up_by", "picked_up_at", "escalated_at"):
+        if column not in columns:
+            db.execute(f"ALTER TABLE inquiries ADD COLUMN {column} TEXT")
