@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from inquiries import pickup, words
@@ -20,7 +20,22 @@ from inquiries.mailer import received_at
 from views import contact_guards
 
 bp = Blueprint("staff", __name__)
-bp.before_request(contact_guards.check_csrf)
+
+
+@bp.before_request
+def known_link() -> None:
+    """404 for a token that is not genuine, has expired or names no stored inquiry, before
+    anything else: a POST with a bad token learns no more than a GET does."""
+    config = current_app.config
+    token = (request.view_args or {}).get("token", "")
+    claim = pickup.read_token(config["SECRET_KEY"], token, max_age=pickup.max_age(config))
+    inquiry = pickup.inquiry_for(get_db(), claim) if claim else None
+    if inquiry is None:
+        abort(404)
+    g.pickup_claim, g.pickup_inquiry = claim, inquiry
+
+
+bp.before_request(contact_guards.check_csrf)  # after known_link
 
 
 @bp.after_request
@@ -29,15 +44,6 @@ def private(response):
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
-
-
-def _inquiry(token: str) -> tuple[pickup.Claim, dict]:
-    config = current_app.config
-    claim = pickup.read_token(config["SECRET_KEY"], token, max_age=pickup.max_age(config))
-    inquiry = pickup.inquiry_for(get_db(), claim) if claim else None
-    if inquiry is None:
-        abort(404)
-    return claim, inquiry
 
 
 def _when(iso: str | None) -> str | None:
@@ -62,14 +68,13 @@ def _render(inquiry: dict, *, just_recorded: bool = False, status: int = 200):
 @bp.get(f"{pickup.PATH}<token>")
 def show(token: str):
     """The reference, the time it came in, and the button (or who picked it up, if someone did)."""
-    _claim, inquiry = _inquiry(token)
-    return _render(inquiry)
+    return _render(g.pickup_inquiry)
 
 
 @bp.post(f"{pickup.PATH}<token>")
 def pick_up(token: str):
     """Record the pick-up as made by the staff address the link was sent to; a repeat changes nothing."""
-    claim, inquiry = _inquiry(token)
+    claim, inquiry = g.pickup_claim, g.pickup_inquiry
     outcome = pickup.record(get_db(), inquiry["id"], claim.address)
     if outcome is None:  # erased between the two statements
         abort(404)
@@ -82,4 +87,4 @@ def pick_up(token: str):
 def csrf_failed(error: CSRFError):
     """The page was open too long (or came from elsewhere): nothing recorded, say how to try again."""
     message = "Nothing was recorded: this page had expired. Open the link from the email again and press the button."
-    return render_template("errors/error.html", code=400, title="Please try again", message=message), 400
+    return render_template("staff/error.html", code=400, title="Please try again", message=message), 400
