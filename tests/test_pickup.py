@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
+import logging
 import re
 import secrets
 import time
@@ -15,7 +17,7 @@ from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 
 from inquiries import delivery, mailer, pickup
 from tests import html as dom
-from tests.smtp import MailServer
+from tests.smtp import MailServer, message_text
 from tests.staff_data import REAL, canary, rows, save
 from tests.test_html_valid import vnu_problems
 
@@ -249,15 +251,23 @@ def test_the_same_email_carries_the_same_links_on_every_retry(app, monkeypatch):
 # ---------------------------------------------------------------- the real email, end to end, and privacy
 
 
-def links_in(message) -> tuple[list[str], list[str]]:
+def links_in(message) -> tuple[dict[str, str], list[str]]:
+    """The text part's pick-up links by the staff address printed beside each, and the HTML part's."""
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    text_links = re.findall(r"https?://\S+/staff/pickup/\S+", text)
+    text_links = dict(re.findall(r"^I'm contacting them \((\S+)\): (https?://\S+)\r?$", text, flags=re.M))
     html_links = [a["href"] for a in dom.find_all(html, "a") if "/staff/pickup/" in a.get("href", "")]
     return text_links, html_links
 
 
+def payload_of(url: str) -> dict:
+    """The readable part of a link's token."""
+    part = path_of(url).rsplit("/", 1)[1].split(".")[0]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
 def test_the_emailed_link_works_end_to_end_and_shows_none_of_what_the_visitor_typed(make_app, caplog):
+    caplog.set_level(logging.DEBUG)
     marks = {field: canary() for field in ("name", "insurance", "message")}
     email_canary = canary().lower()
     digits = f"{secrets.randbelow(100):02d}"
@@ -284,22 +294,24 @@ def test_the_emailed_link_works_end_to_end_and_shows_none_of_what_the_visitor_ty
         sent = visitor.post("/contact", data={**hidden, **typed})
         assert sent.status_code == 303
         ref = sent.headers["Location"].rsplit("/", 1)[1]
+        assert inquiry(app, ref)["spam_reason"] is None
         assert delivery.send_due(app)["sent"] == 1
         [message] = server.inbox.wait_for(ref)
+    emailed = message_text(message)
+    assert all(piece in emailed for piece in secret_pieces[:-1])  # staff get every word; the page must not
     assert len(message.get_all("Message-ID")) == 1
     assert set(server.inbox.envelope_of(message).rcpt_tos) == {"intake@center.test", "nurse@center.test"}
+
     text_links, html_links = links_in(message)
-    assert text_links == html_links and len(text_links) == 2  # one per staff address, the same in both parts
-    assert all(link.startswith("https://help.center.test/staff/pickup/") for link in text_links)
-    for piece in secret_pieces:
-        assert all(piece not in link for link in text_links)
-        assert all(
-            piece.encode() not in base64.urlsafe_b64decode(path_of(link).rsplit("/")[-1].split(".")[0] + "==")
-            for link in text_links
-        )
+    assert list(text_links) == ["intake@center.test", "nurse@center.test"]  # one per staff address
+    assert html_links == list(text_links.values())  # the same links in the HTML part
+    row = inquiry(app, ref)
+    for address, link in text_links.items():
+        assert link.startswith("https://help.center.test/staff/pickup/")
+        assert payload_of(link) == {"r": ref, "i": row["id"], "to": address}  # nothing the visitor wrote
 
     staff = app.test_client()
-    nurse_link, intake_link = path_of(text_links[1]), path_of(text_links[0])
+    nurse_link, intake_link = path_of(text_links["nurse@center.test"]), path_of(text_links["intake@center.test"])
     responses = [staff.get(nurse_link), staff.head(nurse_link)]
     assert responses[0].status_code == 200 and ref in responses[0].get_data(as_text=True)
     hidden = dom.values(responses[0], "input", type="hidden")
@@ -307,11 +319,14 @@ def test_the_emailed_link_works_end_to_end_and_shows_none_of_what_the_visitor_ty
     responses += [staff.get(intake_link), staff.post(intake_link, data=hidden)]  # a colleague, afterwards
     assert [r.status_code for r in responses] == [200] * 5
     assert picked(app, ref)[0] == "nurse@center.test"
+    assert "Already picked up by nurse@center.test" in dom.find(responses[-1], "main").text
     for response in responses:
         seen = response.get_data(as_text=True) + str(response.headers)
         for piece in secret_pieces:
             assert piece not in seen
-    logged = "\n".join(record.getMessage() for record in caplog.records)
+    # Everything the site logged (the test's own SMTP server logs the whole message it receives).
+    logged = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
+    assert f"Inquiry {ref} picked up" in logged  # the log was read
     for piece in secret_pieces:
         assert piece not in logged
 
