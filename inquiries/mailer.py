@@ -46,9 +46,10 @@ class StaffMessage(Message):
 
 
 def compose(inquiry: dict[str, Any], message_id: str) -> Message:
-    """The staff email for one inquiry (call inside an app context).
+    """The staff email for one inquiry (call inside an app context), with an "I'm contacting
+    them" link for each staff address it goes to (``inquiries.pickup``).
 
-    The Message-ID and Date come from the stored rows, so a retry sends the very same message.
+    The Message-ID, Date and links come from the stored rows, so a retry sends the very same message.
     """
     config = current_app.config
     created = dt.datetime.fromisoformat(inquiry["created_at"])
