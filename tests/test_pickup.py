@@ -200,6 +200,7 @@ def test_tampered_foreign_or_other_inquiry_tokens_are_a_plain_404_on_get_and_pos
             assert "Page not found" in response.get_data(as_text=True)
             assert ref not in response.get_data(as_text=True) and other not in response.get_data(as_text=True)
             assert response.headers["Cache-Control"] == "no-store" and response.headers["X-Robots-Tag"] == "noindex"
+            assert "Set-Cookie" not in response.headers
     assert picked(app, ref) == picked(app, other) == (None, None)
     assert client.get(path).status_code == 200  # the genuine one still works
 
