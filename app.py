@@ -16,7 +16,7 @@ import inquiries
 import serving
 import settings
 from inquiries import cli, sender
-from views import contact, contact_guards, errors, health, pages
+from views import contact, contact_guards, errors, health, pages, staff
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -33,7 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["catalog"] = catalog.load(Path(app.root_path) / "content/pages.toml")
 
     # Blueprints, and the error pages for everything they don't answer themselves
-    for blueprint in (pages.bp, contact.bp, health.bp):
+    for blueprint in (pages.bp, contact.bp, health.bp, staff.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
 

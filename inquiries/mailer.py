@@ -16,7 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, render_template
 from flask_mail import Message, sanitize_address, sanitize_addresses
 
-from inquiries import addresses, words
+from inquiries import addresses, pickup, words
 from inquiries.smtp import DeliveryError, classify, open_smtp, quit_quietly
 
 __all__ = ["DeliveryError", "StaffMessage", "compose", "send", "text_part"]
@@ -48,15 +48,17 @@ class StaffMessage(Message):
 def compose(
     inquiry: dict[str, Any], message_id: str, *, recipients: list[str] | None = None, waited_minutes: int | None = None
 ) -> Message:
-    """The staff email for one inquiry (call inside an app context).
+    """The staff email for one inquiry (call inside an app context), with an "I'm contacting
+    them" link for each address it goes to (``inquiries.pickup``).
 
-    The Message-ID and Date come from the stored rows, so a retry sends the very same message.
+    The Message-ID, Date and links come from the stored rows, so a retry sends the very same message.
     ``waited_minutes`` makes it the escalation: the same inquiry, to ``recipients``, saying that
-    nobody has picked it up in that time.
+    nobody has picked it up in that time; its links name those addresses.
     """
     config = current_app.config
     created = dt.datetime.fromisoformat(inquiry["created_at"])
     address = reply_to(inquiry.get("email"))
+    staff = recipients or staff_addresses(config)
     context = {
         "inquiry": inquiry,
         "ref": inquiry["ref"],
@@ -67,6 +69,10 @@ def compose(
         "reply_link": addresses.mailto(address) if address else None,
         "spam_reason": spam_note(inquiry.get("spam_reason")),
         "waited_minutes": waited_minutes,
+        # One message goes to every address, so it lists one pick-up link per address, each
+        # naming its own: whoever presses theirs is recorded as the one calling back.
+        "pickup_links": pickup.links(config, inquiry, staff),
+        "pickup_action": words.PICKUP_ACTION,
     }
     subject = f"New website inquiry #{inquiry['ref']}"
     if waited_minutes is not None:
@@ -75,7 +81,7 @@ def compose(
         subject += " (possible spam)"
     message = StaffMessage(
         subject=subject,
-        recipients=recipients or staff_addresses(config),
+        recipients=staff,
         body=render_template("email/inquiry.txt", **context),
         html=render_template("email/inquiry.html", **context),
         sender=config["MAIL_DEFAULT_SENDER"],

@@ -5,6 +5,7 @@ The commands that call these are in ``inquiries.staff_cli``::
     inquiries list [--since DATE] [--spam]      inquiries show REF
     inquiries export --output FILE.csv [--spam] [--since DATE]
     inquiries erase REF [--yes]                 inquiries purge [--older-than-days N]
+    inquiries pickup REF --by NAME              inquiries report [--since DATE]
 
 Deleting is done with ``secure_delete`` on (set on every connection, see db.py) and followed by a
 ``wal_checkpoint(TRUNCATE)``, so erased and purged text is overwritten in the database file and
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 import os
 import re
 import time
@@ -86,9 +88,56 @@ def spreadsheet_safe(value) -> str:
     return text
 
 
+def pickup_minutes(row: dict) -> float | None:
+    """Minutes from an inquiry's arrival to its pick-up; None if nobody has picked it up."""
+    if not row.get("picked_up_at"):
+        return None
+    try:
+        taken = dt.datetime.fromisoformat(row["picked_up_at"]) - dt.datetime.fromisoformat(row["created_at"])
+    except (TypeError, ValueError):
+        return None
+    return taken.total_seconds() / 60
+
+
+def minutes_text(minutes: float | None) -> str:
+    """``14`` for 14.2 minutes (whole minutes, rounded); empty when there is no figure."""
+    return "" if minutes is None else str(round(minutes))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The ``fraction`` (0…1) percentile of ``values``, interpolated between the two nearest ranks
+    (the median of two values is their mean). ``values`` must not be empty."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def pickup_report(db: sqlite_utils.Database, *, since: str | None = None) -> dict:
+    """Counts of real inquiries (spam left out) picked up and not yet, the median and 90th
+    percentile minutes to pick-up, the inquiries never picked up, and how many spam were left out."""
+    rows = query_inquiries(db, since=since)
+    spam = len(query_inquiries(db, since=since, spam=True))
+    minutes = [m for m in (pickup_minutes(r) for r in rows) if m is not None]
+    waiting = [r for r in rows if not r.get("picked_up_at")]
+    return {
+        "inquiries": len(rows),
+        "picked_up": len(rows) - len(waiting),
+        "not_yet": len(waiting),
+        "median_minutes": percentile(minutes, 0.5) if minutes else None,
+        "p90_minutes": percentile(minutes, 0.9) if minutes else None,
+        "never_picked_up": waiting,
+        "spam_left_out": spam,
+    }
+
+
+EXPORT_TIMES = ("created_at", "picked_up_at")
+
+
 def write_csv(rows: Iterable[dict], path: Path, *, zone: dt.tzinfo, spam: bool) -> int:
     """Write the export (UTF-8 with a BOM so spreadsheets read accents; owner-only permissions)."""
-    columns = ["ref", "created_at", *FIELDS, "email_status"] + (["spam_reason"] if spam else [])
+    columns = ["ref", "created_at", *FIELDS, "email_status", "picked_up_by", "picked_up_at", "pickup_minutes"]
+    columns += ["spam_reason"] if spam else []
     header = [LABELS[c] + (f" ({zone_name(zone)} time)" if c == "created_at" else "") for c in columns]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # also when overwriting a file that was readable by others
@@ -97,10 +146,18 @@ def write_csv(rows: Iterable[dict], path: Path, *, zone: dt.tzinfo, spam: bool) 
         writer = csv.writer(out)
         writer.writerow(header)
         for row in rows:
-            cells = [local_time(row[c], zone) if c == "created_at" else words(c, row.get(c)) for c in columns]
+            cells = [_cell(row, c, zone) for c in columns]
             writer.writerow([spreadsheet_safe(cell) for cell in cells])
             count += 1
     return count
+
+
+def _cell(row: dict, column: str, zone: dt.tzinfo) -> str:
+    if column in EXPORT_TIMES:
+        return local_time(row[column], zone) if row.get(column) else ""
+    if column == "pickup_minutes":
+        return minutes_text(pickup_minutes(row))
+    return words(column, row.get(column))
 
 
 # ---------------------------------------------------------------- deleting

@@ -17,7 +17,18 @@ from flask.cli import with_appcontext
 
 import settings
 from inquiries import db as dbmod
-from inquiries.staff import erase, erase_sink_copies, find, purge, query_inquiries, write_csv
+from inquiries import pickup
+from inquiries.staff import (
+    erase,
+    erase_sink_copies,
+    find,
+    minutes_text,
+    pickup_minutes,
+    pickup_report,
+    purge,
+    query_inquiries,
+    write_csv,
+)
 from inquiries.store import FIELDS
 from inquiries.words import LABELS, local_time, printable, since_utc, site_zone, words
 
@@ -35,11 +46,20 @@ def _selected(since: dt.datetime | None, spam: bool) -> tuple[dt.tzinfo, list[di
 
 @click.group("inquiries")
 def inquiries_cli() -> None:
-    """Read, export, erase and purge inquiries."""
+    """Read, export, erase and purge inquiries; record and report pick-ups."""
 
 
 # The list's columns before the last: field and width.
-LIST_COLUMNS = (("ref", 10), ("created_at", 16), ("name", 24), ("phone", 18), ("contact_method", 12))
+LIST_COLUMNS = (
+    ("ref", 10),
+    ("created_at", 16),
+    ("name", 24),
+    ("phone", 18),
+    ("contact_method", 12),
+    ("picked_up_by", 24),
+    ("picked_up_at", 16),
+    ("pickup_minutes", 7),
+)
 
 
 @inquiries_cli.command("list")
@@ -53,13 +73,15 @@ def list_command(since: dt.datetime | None, spam: bool) -> None:
     if not rows:
         click.echo("No suspected spam." if spam else "No inquiries.")
         return
-    heading = {**LABELS, "contact_method": "Reach by"}  # the one heading too wide for its column
+    heading = {**LABELS, "contact_method": "Reach by", "pickup_minutes": "Minutes"}  # too wide for their columns
     click.echo(" ".join(f"{heading[f]:<{w}}" for f, w in LIST_COLUMNS) + f" {heading['email_status']}")
     for row in rows:
+        picked_at = local_time(row["picked_up_at"], zone) if row.get("picked_up_at") else ""
         click.echo(
             f"{row['ref']:<10} {local_time(row['created_at'], zone):<16} {_cut(row['name'], 24):<24} "
             f"{_cut(row['phone'], 18):<18} {_cut(words('contact_method', row['contact_method']), 12):<12} "
-            f"{words('email_status', row['email_status'])}"
+            f"{_cut(words('picked_up_by', row.get('picked_up_by')), 24):<24} {picked_at:<16} "
+            f"{minutes_text(pickup_minutes(row)):<7} {words('email_status', row['email_status'])}"
         )
     click.echo(f"{len(rows)} {kind} (times in {zone}).")
 
@@ -87,6 +109,10 @@ def show_command(ref: str) -> None:
     for field in (*FIELDS, "email_status"):
         keep = "\n\t" if field == "message" else ""  # a message's own line breaks stay readable
         click.echo(f"{LABELS[field]}: {printable(words(field, row.get(field)), keep=keep)}")
+    click.echo(f"{LABELS['picked_up_by']}: {printable(words('picked_up_by', row.get('picked_up_by')))}")
+    if row.get("picked_up_at"):
+        click.echo(f"{LABELS['picked_up_at']}: {local_time(row['picked_up_at'], zone)} ({zone})")
+        click.echo(f"{LABELS['pickup_minutes']}: {minutes_text(pickup_minutes(row))}")
     if row.get("email_route"):
         click.echo(f"{LABELS['email_route']}: the {row['email_route']} mail route")
     if row.get("spam_reason"):
@@ -104,6 +130,70 @@ def export_command(output: Path, spam: bool, since: dt.datetime | None) -> None:
     count = write_csv(rows, output, zone=zone, spam=spam)
     kind = "suspected spam" if spam else ("inquiry" if count == 1 else "inquiries")
     click.echo(f"Wrote {count} {kind} to {output}. It holds health information: delete it when done.")
+
+
+@inquiries_cli.command("pickup")
+@click.argument("ref")
+@click.option("--by", "by", required=True, help="Who is contacting them (a name or staff address).")
+@with_appcontext
+def pickup_command(ref: str, by: str) -> None:
+    """Record that someone is contacting the person (e.g. they phoned before the email was read)."""
+    by = " ".join(by.split())
+    if not by:
+        raise click.BadParameter("say who is contacting them", param_hint="--by")
+    zone = site_zone(current_app.config)
+    db = _db()
+    try:
+        row = find(db, ref)
+        if row is None:
+            raise click.ClickException(f"No inquiry with reference {ref}.")
+        outcome = pickup.record(db, row["id"], by)
+    finally:
+        db.conn.close()
+    if outcome is None:
+        raise click.ClickException(f"No inquiry with reference {ref}.")
+    when = f"{local_time(outcome.picked_up_at, zone)} ({zone})"
+    who = printable(outcome.picked_up_by)
+    if outcome.recorded:
+        click.echo(f"Recorded: {outcome.ref} picked up by {who} at {when}.")
+    else:
+        click.echo(f"{outcome.ref} was already picked up by {who} at {when}. Nothing was changed.")
+
+
+@inquiries_cli.command("report")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only inquiries from this day on (YYYY-MM-DD).")
+@with_appcontext
+def report_command(since: dt.datetime | None) -> None:
+    """How many inquiries were picked up, how fast, and which never were."""
+    zone = site_zone(current_app.config)
+    with _db() as db:
+        figures = pickup_report(db, since=since_utc(since, zone))
+    period = f"inquiries received since {since:%Y-%m-%d}" if since else "every stored inquiry"
+    spam = figures["spam_left_out"]
+    click.echo(f"Pick-up report: {period} (times in {zone}).")
+    click.echo(f"Suspected spam is left out: {spam} held or flagged.")
+    click.echo(f"Inquiries: {figures['inquiries']}")
+    click.echo(f"Picked up: {figures['picked_up']}")
+    click.echo(f"Not yet picked up: {figures['not_yet']}")
+    if figures["median_minutes"] is None:
+        click.echo("Minutes to pick-up: none picked up yet.")
+    else:
+        click.echo(
+            f"Minutes to pick-up: median {_figure(figures['median_minutes'])}, "
+            f"90th percentile {_figure(figures['p90_minutes'])}"
+        )
+    waiting = figures["never_picked_up"]
+    if waiting:
+        click.echo("Never picked up:")
+        for row in waiting:
+            click.echo(f"  {row['ref']}  received {local_time(row['created_at'], zone)}")
+    else:
+        click.echo("Never picked up: none.")
+
+
+def _figure(minutes: float) -> str:
+    """Minutes to one decimal, without a trailing ``.0``."""
+    return f"{minutes:.1f}".removesuffix(".0")
 
 
 @inquiries_cli.command("erase")

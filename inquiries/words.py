@@ -28,8 +28,14 @@ LABELS = {
     "message": "Message",
     "email_status": "Emailed to staff",
     "email_route": "Sent by",
+    "picked_up_by": "Picked up by",
+    "picked_up_at": "Picked up at",
+    "pickup_minutes": "Minutes to pick-up",
     "spam_reason": "Why it looks like spam",
 }
+# The staff email's link and the pick-up page's button: a person says they are calling back.
+PICKUP_ACTION = "I'm contacting them"
+NOT_PICKED_UP = "Not yet"
 # Each multiple-choice answer as the staff tools show it; a value we don't know is shown as stored.
 ANSWERS = {
     "contact_method": {"call": "Call", "text": "Text message", "email": "Email"},
@@ -62,6 +68,8 @@ def words(field: str, value) -> str:
     """A stored value as staff read it: ``loved_one`` → ``Someone they care about``."""
     if field == "email_status":
         return EMAIL_STATUS_WORDS.get(value, str(value))
+    if field == "picked_up_by" and not value:
+        return NOT_PICKED_UP
     text = "" if value is None else str(value)
     return ANSWERS.get(field, {}).get(text, text)
 

@@ -121,6 +121,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Staff get one email this often listing inquiries held as spam (none if none).",
         float,
     ),
+    Setting(
+        "PICKUP_LINK_DAYS",
+        7,
+        "Days the \"I'm contacting them\" link in a staff email works, counted from the inquiry's arrival.",
+        float,
+    ),
     Setting("SITE_NAME", "Example Recovery Center", "The center's name, shown on every page."),
     Setting("SITE_PHONE", DEMO_PHONE, "The 24/7 phone line, shown and dialled from every page."),
     Setting("SITE_EMAIL", f"help@{DEMO_DOMAIN}", "Public contact email shown on the site."),

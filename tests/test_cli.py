@@ -9,7 +9,7 @@ from inquiries import cli
 CONTRACT = {
     "init-db": None,
     "outbox": {"status", "send", "work", "retry-dead"},
-    "inquiries": {"list", "show", "export", "erase", "purge"},
+    "inquiries": {"list", "show", "export", "erase", "purge", "pickup", "report"},
     "backup": None,
     "check-config": None,
 }

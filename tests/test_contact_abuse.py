@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from inquiries import store
 from tests import html as dom
 from tests.contact_data import HTMX, VALID, contact_app, hidden_fields, rows
+from views import contact_guards
 
 
 @pytest.fixture
@@ -18,9 +19,12 @@ def app(make_app):
     return contact_app(make_app, csrf=True)
 
 
-def test_every_post_route_is_a_csrf_checked_contact_route(app):
+def test_every_post_route_is_a_csrf_checked_contact_or_staff_route(app):
     posts = [rule.endpoint for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
-    assert posts and all(endpoint.startswith("contact.") for endpoint in posts), posts
+    assert posts and all(endpoint.startswith(("contact.", "staff.")) for endpoint in posts), posts
+    assert {endpoint.split(".")[0] for endpoint in posts} == {"contact", "staff"}
+    for blueprint in ("contact", "staff"):  # each checks its own POSTs (CSRF_CHECK_DEFAULT is off)
+        assert contact_guards.check_csrf in app.before_request_funcs[blueprint], blueprint
 
 
 def test_page_carries_a_csrf_token_good_for_hours(app, client):

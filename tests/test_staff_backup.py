@@ -136,6 +136,8 @@ def test_backup_during_a_stream_of_submissions_has_every_acknowledged_inquiry(ap
         ["inquiries", "export"],
         ["inquiries", "erase"],
         ["inquiries", "purge"],
+        ["inquiries", "pickup"],
+        ["inquiries", "report"],
         ["backup"],
         ["check-config"],
     ],

@@ -138,7 +138,8 @@ def init_app(app: Flask) -> None:
     """Bind CSRF and the contact rate limit to ``app`` (their refusals are answered in ``views.contact``)."""
     app.config["WTF_CSRF_TIME_LIMIT"] = app.config["CONTACT_TOKEN_SECONDS"]
     # The contact blueprint checks its own POSTs (check_csrf) so the check runs after routing and
-    # its refusal can keep the visitor's words. A test fails if a POST route appears elsewhere.
+    # its refusal can keep the visitor's words; the staff pick-up page does the same. A test fails
+    # if a POST route appears elsewhere.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config["WTF_CSRF_SSL_STRICT"] = False  # check_origin does it without requiring a Referer
     csrf.init_app(app)
