@@ -90,9 +90,16 @@ def retry_dead_command() -> None:
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create the database and its tables (safe to run again)."""
+    """Create the database and its tables and apply pending migrations (safe to run again)."""
     init_db(current_app)
+    # Loading the app for this command already applied what was pending: report those too.
+    applied = list(dict.fromkeys(current_app.extensions.get("migrations_applied", [])))
     click.echo(f"Database ready: {dbmod.database_path(current_app)}")
+    if applied:
+        plural = "" if len(applied) == 1 else "s"
+        click.echo(f"Applied {len(applied)} migration{plural}: {', '.join(applied)}")
+    else:
+        click.echo("Database up to date: no migration pending")
 
 
 def init_app(app: Flask) -> None:

@@ -20,19 +20,21 @@ FIELDS = ("name", "phone", "email", "contact_method", "voicemail_ok", "who", "in
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
-def init_schema(db: sqlite_utils.Database) -> None:
-    """Create the tables and indexes if they are missing, then upgrade them in place (safe on every start).
+def init_schema(db: sqlite_utils.Database) -> list[str]:
+    """Create the first release's tables if they are missing, then apply the pending migrations (safe on
+    every start); returns the names of the migrations applied, in order.
 
-    Several workers start at once on a fresh file: the write lock taken up front makes them queue.
+    Several workers start at once on a fresh file: the write lock taken up front makes them queue,
+    and each reads what is pending only once it holds the lock, so every migration runs once.
     """
     with immediate(db):
         _create_tables(db)
-        migrations.upgrade(db)
+        return migrations.upgrade(db)
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:
     # The tables as the first release made them (the outbox's is in `outbox`); later changes are
-    # steps in `migrations`.
+    # the recorded migrations in `migrations`.
     db["inquiries"].create(
         {
             "id": int,

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from inquiries import db as dbmod
-from inquiries import pickup, staff, store
+from inquiries import pickup, staff
 from inquiries.words import local_time, site_zone
 from tests import html as dom
 from tests.staff_data import db_path, rows, save
@@ -192,22 +192,3 @@ def test_percentile_interpolates_between_the_nearest_ranks():
     assert staff.percentile([10, 20], 0.5) == 15
     assert staff.percentile([40, 10, 30, 20], 0.9) == pytest.approx(37)
     assert staff.percentile(list(range(1, 11)), 0.9) == pytest.approx(9.1)
-
-
-def test_the_pick_up_columns_are_added_to_a_database_without_them_and_kept(app):
-    ref = save(app)
-    db = dbmod.connect(db_path(app))
-    try:
-        db.execute("DROP INDEX idx_inquiries_awaiting_pickup")  # it names picked_up_at
-        for column in ("picked_up_by", "picked_up_at", "escalated_at"):
-            db.execute(f"ALTER TABLE inquiries DROP COLUMN {column}")
-        store.init_schema(db)
-        db.execute("UPDATE inquiries SET picked_up_by = 'kept' WHERE ref = ?", [ref])
-        store.init_schema(db)  # a second start changes nothing
-        columns = db["inquiries"].columns_dict
-    finally:
-        db.conn.close()
-    assert {c: columns[c] for c in ("picked_up_by", "picked_up_at", "escalated_at")} == dict.fromkeys(
-        ("picked_up_by", "picked_up_at", "escalated_at"), str
-    )
-    assert stored(app, ref)["picked_up_by"] == "kept"
