@@ -22,7 +22,7 @@ import sqlite_utils
 from flask import Flask
 
 import settings
-from inquiries import outbox
+from inquiries import outbox, pickup
 from inquiries.db import immediate
 from inquiries.words import site_zone
 
@@ -54,17 +54,38 @@ def queue(
     return len(config.get("ALERT_URLS") or [])
 
 
-def new_inquiry(db, config, *, ref: str, inquiry_id: int, link: str, now: float | None = None) -> int:
+# Who a pick-up made from a notice's link is recorded as (the link names no staff address).
+ON_CALL = "on-call notice"
+
+
+def pickup_link(config: dict[str, Any], inquiry: dict[str, Any]) -> str:
+    """The inquiry's pick-up page, for a notice: it shows the reference and time, nothing else."""
+    return pickup.link(config, inquiry, ON_CALL)
+
+
+def announcer(config: dict[str, Any]):
+    """``store.save_inquiry``'s ``announce``: the notices that an inquiry came in, or None when no
+    ``ALERT_URLS`` are set."""
+    if not config.get("ALERT_URLS"):
+        return None
+    return lambda db, inquiry: new_inquiry(db, config, inquiry)
+
+
+def new_inquiry(db: sqlite_utils.Database, config: dict[str, Any], inquiry: dict[str, Any]) -> int:
     """The notice that an inquiry came in (queued in the transaction that stores it)."""
-    now = time.time() if now is None else now
-    body = f"Inquiry {ref} came in at {_when(config, now)}. Open the link to say you are contacting them: {link}"
-    return queue(db, config, f"New inquiry {ref}", body, inquiry_id=inquiry_id, now=now)
+    ref, when = inquiry["ref"], dt.datetime.fromisoformat(inquiry["created_at"]).timestamp()
+    body = (
+        f"Inquiry {ref} came in at {_when(config, when)}. "
+        f"Open the link to say you are contacting them: {pickup_link(config, inquiry)}"
+    )
+    return queue(db, config, f"New inquiry {ref}", body, inquiry_id=inquiry["id"])
 
 
-def escalated(db, config, *, ref: str, inquiry_id: int, minutes: int, link: str, now: float | None = None) -> int:
+def escalated(db: sqlite_utils.Database, config: dict[str, Any], inquiry: dict[str, Any], minutes: int) -> int:
     """The notice that an inquiry has waited ``minutes`` without anyone picking it up."""
-    body = f"Nobody has picked up inquiry {ref} in {minutes} minutes. Please contact them now: {link}"
-    return queue(db, config, f"Inquiry {ref} not picked up", body, inquiry_id=inquiry_id, now=now)
+    ref = inquiry["ref"]
+    body = f"Nobody has picked up inquiry {ref} in {minutes} minutes. Please contact them now: {pickup_link(config, inquiry)}"
+    return queue(db, config, f"Inquiry {ref} not picked up", body, inquiry_id=inquiry["id"])
 
 
 def report_dead(app: Flask, db: sqlite_utils.Database, row: dict, ref: str) -> None:

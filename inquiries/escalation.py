@@ -17,7 +17,7 @@ import sqlite_utils
 from flask import Flask
 
 import settings
-from inquiries import mailer, outbox
+from inquiries import alerts, mailer, outbox
 from inquiries.db import immediate
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def queue_due(app: Flask, db: sqlite_utils.Database, now: float | None = None) -
     # 12:00:00.9, so one second more is waited to be sure it is never escalated early.
     waited = now - app.config["PICKUP_SECONDS"] - 1
     cutoff = dt.datetime.fromtimestamp(waited, dt.UTC).isoformat(timespec="seconds")
-    sql = f"SELECT id, ref FROM inquiries WHERE {AWAITING} AND created_at <= ? ORDER BY created_at"  # noqa: S608
+    sql = f"SELECT id, ref, created_at FROM inquiries WHERE {AWAITING} AND created_at <= ? ORDER BY created_at"  # noqa: S608
     # A cheap read first: every sender asks every round, and the answer is nearly always none.
     if not list(db.query(sql + " LIMIT 1", [cutoff])):
         return []
@@ -46,6 +46,7 @@ def queue_due(app: Flask, db: sqlite_utils.Database, now: float | None = None) -
             outbox.enqueue(
                 db, f"escalation-{row['ref']}", domain=domain, inquiry_id=row["id"], kind="escalation", now=now
             )
+            alerts.escalated(db, app.config, row, waited_minutes({**row, "escalated_at": escalated_at}))
     for row in due:
         log.warning("Inquiry %s not picked up after %g s: escalated", row["ref"], app.config["PICKUP_SECONDS"])
     return [row["ref"] for row in due]

@@ -79,6 +79,7 @@ def save_inquiry(
     send_email: bool = True,
     domain: str = "localhost",
     admit: Callable[[sqlite3.Connection], None] | None = None,
+    announce: Callable[[sqlite_utils.Database, dict], None] | None = None,
 ) -> Saved:
     """Store an inquiry and, unless ``send_email`` is false, its outbox message in one transaction.
 
@@ -86,6 +87,8 @@ def save_inquiry(
     reference of the first save and writes nothing. ``admit`` runs inside that transaction, after
     the repeat check and before the insert, and refuses a new inquiry by raising (the rate limit):
     every process takes the same lock, so a repeat is never counted and a count is never raced.
+    ``announce`` queues the on-call notices about a new inquiry that is emailed, in the same
+    transaction (``inquiries.alerts``).
     """
     existing = find_by_key(db, submission_key)
     if existing:
@@ -109,6 +112,8 @@ def save_inquiry(
             inquiry_id = db["inquiries"].insert(row).last_pk
             if send_email:
                 outbox.enqueue(db, f"inquiry-{row['ref']}", domain=domain, inquiry_id=inquiry_id, now=now)
+                if announce is not None:
+                    announce(db, {**row, "id": inquiry_id})
     except sqlite3.IntegrityError:
         # A parallel request with the same key won the race; answer with its reference.
         existing = find_by_key(db, submission_key)

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 import settings
-from inquiries import sender, spam, store
+from inquiries import alerts, sender, spam, store
 from inquiries.db import get_db
 from inquiries.forms import ContactForm
 from views import contact_guards, errors
@@ -84,6 +84,7 @@ def submit():
         send_email=verdict.send_email,
         domain=settings.site_domain(current_app.config),
         admit=contact_guards.inquiry_admission(),
+        announce=alerts.announcer(current_app.config),
     )
     current_app.logger.info(
         "Inquiry %s %s%s", saved.ref, "stored" if saved.created else "repeated", " (flagged)" if verdict.reason else ""
