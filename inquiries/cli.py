@@ -17,7 +17,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from inquiries import backups, delivery, init_db, outbox, staff_cli
+from inquiries import backups, delivery, health, init_db, outbox, sender, staff_cli
 from inquiries import db as dbmod
 from inquiries.db import get_db
 from inquiries.sender import Sender
@@ -27,12 +27,14 @@ group = AppGroup("outbox", help="The queue of staff emails: status, send, work, 
 
 @group.command("status")
 def status_command() -> None:
-    """Counts, the oldest undelivered message, and each message not yet sent (ref only).
+    """Counts, the oldest undelivered message, each message not yet sent (ref only), and when each
+    sender last ran.
 
     Exits with status 1 when a message has waited longer than OUTBOX_ALARM_SECONDS.
     """
     db = get_db()
-    counts = outbox.backlog(db)
+    now = time.time()
+    counts = outbox.backlog(db, now=now)
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
     rows = db.query(
         "SELECT coalesce(i.ref, 'spam digest ' || o.digest_id) AS ref, o.status, o.attempts, o.next_attempt_at,"
@@ -43,9 +45,24 @@ def status_command() -> None:
         when = dt.datetime.fromtimestamp(row["next_attempt_at"], dt.UTC).isoformat(timespec="seconds")
         error = f"  last error: {row['last_error']}" if row["last_error"] else ""
         click.echo(f"{row['ref']}  {row['status']:<7}  attempts={row['attempts']}  next={when}{error}")
+    _echo_senders(db, counts, now)
     if counts["oldest_undelivered_seconds"] > current_app.config["OUTBOX_ALARM_SECONDS"]:
         click.echo("ALARM: a staff email has waited too long; check the mail settings.", err=True)
         raise SystemExit(1)
+
+
+def _echo_senders(db, counts: dict, now: float) -> None:
+    runs = sender.runs(db)
+    for run in runs:
+        when = dt.datetime.fromtimestamp(run["ran_at"], dt.UTC).isoformat(timespec="seconds")
+        click.echo(f"sender {run['worker']}  last ran {when} ({round(now - run['ran_at'])} s ago)")
+    if not runs:
+        click.echo("no sender has run (in the last day)")
+    if health.sender_stopped(current_app, db, counts, now=now):
+        click.echo(
+            "No sender has run lately while mail waits: /healthz says 'sender stopped'. Start one"
+            " (FLASK_OUTBOX_WORKER=true, or `flask outbox work`)."
+        )
 
 
 @group.command("send")

@@ -41,11 +41,17 @@ def upgrade(db: sqlite_utils.Database) -> None:
     add_heartbeat(db)
     add_spam_digests(db)
     let_outbox_carry_digests(db)
+    add_sender_runs(db)
 
 
 def add_heartbeat(db: sqlite_utils.Database) -> None:
     """One row that /healthz rewrites to prove the database still takes a committed write."""
     db.execute("CREATE TABLE IF NOT EXISTS heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), written_at REAL NOT NULL)")
+
+
+def add_sender_runs(db: sqlite_utils.Database) -> None:
+    """A row per sender loop with the time its last round ended: /healthz tells a stopped sender by it."""
+    db.execute("CREATE TABLE IF NOT EXISTS sender_runs (worker TEXT PRIMARY KEY, ran_at REAL NOT NULL)")
 
 
 def add_spam_digests(db: sqlite_utils.Database) -> None:
