@@ -33,8 +33,7 @@ def status_command() -> None:
     Exits with status 1 when a message has waited longer than OUTBOX_ALARM_SECONDS.
     """
     db = get_db()
-    now = time.time()
-    counts = outbox.backlog(db, now=now)
+    counts = outbox.backlog(db)
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
     rows = db.query(
         "SELECT coalesce(i.ref, 'spam digest ' || o.digest_id) AS ref, o.status, o.attempts, o.next_attempt_at,"
@@ -45,13 +44,14 @@ def status_command() -> None:
         when = dt.datetime.fromtimestamp(row["next_attempt_at"], dt.UTC).isoformat(timespec="seconds")
         error = f"  last error: {row['last_error']}" if row["last_error"] else ""
         click.echo(f"{row['ref']}  {row['status']:<7}  attempts={row['attempts']}  next={when}{error}")
-    _echo_senders(db, counts, now)
+    _echo_senders(db, counts)
     if counts["oldest_undelivered_seconds"] > current_app.config["OUTBOX_ALARM_SECONDS"]:
         click.echo("ALARM: a staff email has waited too long; check the mail settings.", err=True)
         raise SystemExit(1)
 
 
-def _echo_senders(db, counts: dict, now: float) -> None:
+def _echo_senders(db, counts: dict) -> None:
+    now = time.time()
     runs = sender.runs(db)
     for run in runs:
         when = dt.datetime.fromtimestamp(run["ran_at"], dt.UTC).isoformat(timespec="seconds")

@@ -24,7 +24,6 @@ from flask import Flask
 
 from inquiries import db as dbmod
 from inquiries import delivery, digest, outbox
-from inquiries.db import immediate
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def record_run(db: sqlite_utils.Database, worker_id: str, now: float | None = No
     previous = db.execute("PRAGMA synchronous").fetchone()[0]
     db.execute("PRAGMA synchronous=NORMAL")
     try:
-        with immediate(db):
+        with dbmod.immediate(db):
             db.execute(
                 "INSERT INTO sender_runs (worker, ran_at) VALUES (?, ?)"
                 " ON CONFLICT (worker) DO UPDATE SET ran_at = excluded.ran_at",
@@ -87,25 +86,18 @@ class Sender:
         try:
             while not self.stop_event.is_set():
                 self.wake_event.clear()
-                self.round(db, worker_id)
+                try:
+                    digest.queue_for(self.app, db)  # the spam digest rides this loop: no timer needed
+                except Exception as exc:
+                    log.error("Spam digest error: %s", type(exc).__name__)
+                try:
+                    delivery.send_due(self.app, db, worker_id=worker_id)
+                except Exception as exc:  # a locked or missing database must not end the loop
+                    log.error("Outbox sender error: %s", type(exc).__name__)
+                self.record(db, worker_id)
                 self.wake_event.wait(poll)
         finally:
             db.conn.close()
-
-    def round(self, db: sqlite_utils.Database, worker_id: str) -> None:
-        """One pass of the loop: queue the spam digest if due, send what is due, record the run.
-
-        Each step catches its own errors, so none of them can end the loop.
-        """
-        try:
-            digest.queue_for(self.app, db)  # the spam digest rides this loop: no timer needed
-        except Exception as exc:
-            log.error("Spam digest error: %s", type(exc).__name__)
-        try:
-            delivery.send_due(self.app, db, worker_id=worker_id)
-        except Exception as exc:  # a locked or missing database must not end the loop
-            log.error("Outbox sender error: %s", type(exc).__name__)
-        self.record(db, worker_id)
 
     def record(self, db: sqlite_utils.Database, worker_id: str, at: float | None = None) -> None:
         """`record_run`, unless this sender did so less than a fifth of ``OUTBOX_ALARM_SECONDS`` ago

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -34,7 +35,7 @@ def runs(db) -> list[tuple[str, float]]:
 
 
 def test_a_stopped_sender_is_a_503_while_mail_waits_and_one_round_clears_it(make_app, mail_server, db):
-    app = make_app(mail_server.port, OUTBOX_ALARM_SECONDS=60)
+    app = make_app(mail_server.port, OUTBOX_ALARM_SECONDS=60, OUTBOX_RETRY_BASE_SECONDS=600)
     client, cli = app.test_client(), app.test_cli_runner()
     ref = save(db)
 
@@ -47,16 +48,22 @@ def test_a_stopped_sender_is_a_503_while_mail_waits_and_one_round_clears_it(make
     assert status.exit_code == 0 and "no sender has run" in status.output and ref in status.output
 
     mail_server.handler.replies.append(TRY_LATER)  # the round runs and the email still waits
-    sender.Sender(app).round(db, "web-1:4242:7")
+    running = sender.Sender(app)
+    running.start()
+    try:
+        assert wait_for(lambda: runs(db), timeout=10)  # one round, then it sleeps OUTBOX_POLL_SECONDS
+    finally:
+        running.stop(timeout=10)
     row = outbox_row(db, ref)
     assert row["status"] == "pending" and "451" in row["last_error"]
-    assert [worker for worker, _ in runs(db)] == ["web-1:4242:7"]
+    ((worker, _),) = runs(db)
+    assert worker == f"{socket.gethostname()}:{os.getpid()}:{running.thread.ident}"
     assert health(client) == (200, OK)
 
     db.execute("UPDATE sender_runs SET ran_at = ran_at - 61")  # the last round is older than the alarm
     assert health(client) == (503, STOPPED)
     status = cli.invoke(args=["outbox", "status"])
-    assert status.exit_code == 0 and "sender web-1:4242:7  last ran " in status.output
+    assert status.exit_code == 0 and f"sender {worker}  last ran " in status.output
     assert "(61 s ago)" in status.output and "while mail waits" in status.output
 
     sender.record_run(db, "web-2:99:1")  # another sender, alive: one running sender is enough
