@@ -17,10 +17,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from inquiries import backups, delivery, health, init_db, outbox, sender, staff_cli
+from inquiries import backups, delivery, init_db, outbox, staff_cli
 from inquiries import db as dbmod
 from inquiries.db import get_db
-from inquiries.sender import Sender
+from inquiries.health import sender_stopped
+from inquiries.sender import Sender, runs
 
 group = AppGroup("outbox", help="The queue of staff emails: status, send, work, retry-dead.")
 
@@ -52,13 +53,13 @@ def status_command() -> None:
 
 def _echo_senders(db, counts: dict) -> None:
     now = time.time()
-    runs = sender.runs(db)
-    for run in runs:
+    recorded = runs(db)
+    for run in recorded:
         when = dt.datetime.fromtimestamp(run["ran_at"], dt.UTC).isoformat(timespec="seconds")
         click.echo(f"sender {run['worker']}  last ran {when} ({round(now - run['ran_at'])} s ago)")
-    if not runs:
+    if not recorded:
         click.echo("no sender has run (in the last day)")
-    if health.sender_stopped(current_app, db, counts, now=now):
+    if sender_stopped(current_app, db, counts, now=now):
         click.echo(
             "No sender has run lately while mail waits: /healthz says 'sender stopped'. Start one"
             " (FLASK_OUTBOX_WORKER=true, or `flask outbox work`)."

@@ -72,10 +72,10 @@ class Sender:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.stop_event = threading.Event()
+        self.recorded_at: float | None = None  # time.monotonic() of this sender's last recorded run
         self.wake_event = threading.Event()
         self.thread: threading.Thread | None = None
         self.pid = os.getpid()
-        self.recorded_at: float | None = None  # time.monotonic() of this sender's last recorded run
 
     def run(self) -> None:
         """Send what is due, then sleep ``OUTBOX_POLL_SECONDS`` (or until woken); until stopped."""
