@@ -20,14 +20,16 @@ from flask.cli import AppGroup, with_appcontext
 from inquiries import alerts, backups, delivery, init_db, outbox, staff_cli
 from inquiries import db as dbmod
 from inquiries.db import get_db
-from inquiries.sender import Sender
+from inquiries.health import sender_stopped
+from inquiries.sender import Sender, runs
 
 group = AppGroup("outbox", help="The queue of staff emails: status, send, work, retry-dead.")
 
 
 @group.command("status")
 def status_command() -> None:
-    """Counts, the oldest undelivered message, and each message not yet sent (ref only).
+    """Counts, the oldest undelivered message, each message not yet sent (ref only), and when each
+    sender last ran.
 
     Exits with status 1 when a message has waited longer than OUTBOX_ALARM_SECONDS.
     """
@@ -47,9 +49,25 @@ def status_command() -> None:
         when = dt.datetime.fromtimestamp(row["next_attempt_at"], dt.UTC).isoformat(timespec="seconds")
         error = f"  last error: {row['last_error']}" if row["last_error"] else ""
         click.echo(f"{row['ref']}  {row['status']:<7}  attempts={row['attempts']}  next={when}{error}")
+    _echo_senders(db, counts)
     if counts["oldest_undelivered_seconds"] > current_app.config["OUTBOX_ALARM_SECONDS"]:
         click.echo("ALARM: a staff email has waited too long; check the mail settings.", err=True)
         raise SystemExit(1)
+
+
+def _echo_senders(db, counts: dict) -> None:
+    now = time.time()
+    recorded = runs(db)
+    for run in recorded:
+        when = dt.datetime.fromtimestamp(run["ran_at"], dt.UTC).isoformat(timespec="seconds")
+        click.echo(f"sender {run['worker']}  last ran {when} ({round(now - run['ran_at'])} s ago)")
+    if not recorded:
+        click.echo("no sender has run (in the last day)")
+    if sender_stopped(current_app, db, counts, now=now):
+        click.echo(
+            "No sender has run lately while mail waits: /healthz says 'sender stopped'. Start one"
+            " (FLASK_OUTBOX_WORKER=true, or `flask outbox work`)."
+        )
 
 
 @group.command("send")

@@ -1,4 +1,5 @@
-"""Whether the site can take an inquiry now: the database takes a committed write, staff email moves.
+"""Whether the site can take an inquiry now: the database takes a committed write, staff email moves,
+and a sender runs while mail waits.
 
 /healthz is public, so the answer names the problem only; counts stay in ``flask outbox status``.
 """
@@ -15,6 +16,7 @@ from flask import Flask
 
 from inquiries.db import immediate
 from inquiries.outbox import backlog
+from inquiries.sender import last_run
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,7 @@ LONGEST_REUSE_SECONDS = 20.0
 
 CANNOT_SAVE = "the database cannot save inquiries"
 STAFF_EMAIL_LATE = "staff email is late"
+SENDER_STOPPED = "sender stopped"
 
 
 def write_heartbeat(db: sqlite_utils.Database, now: float | None = None) -> None:
@@ -64,10 +67,26 @@ def problem(app: Flask, db: sqlite_utils.Database) -> str | None:
     if not can_write(app, db):
         return CANNOT_SAVE
     try:
-        waited = backlog(db)["oldest_undelivered_seconds"]
+        counts = backlog(db)
+        stopped = sender_stopped(app, db, counts)
     except sqlite3.Error as exc:
         log.error("Health check: the outbox could not be read (%s)", type(exc).__name__)
         return CANNOT_SAVE
-    if waited > app.config["OUTBOX_ALARM_SECONDS"]:
+    if counts["oldest_undelivered_seconds"] > app.config["OUTBOX_ALARM_SECONDS"]:
         return STAFF_EMAIL_LATE
+    if stopped:
+        return SENDER_STOPPED
     return None
+
+
+def sender_stopped(app: Flask, db: sqlite_utils.Database, counts: dict, now: float | None = None) -> bool:
+    """Whether mail waits (``counts`` from `backlog`: pending or sending) and no sender has finished
+    a round within ``OUTBOX_ALARM_SECONDS`` of ``now``, or none ever has.
+
+    With nothing waiting, no sender is no problem: an idle site whose sender is off is fine.
+    """
+    if not counts["pending"] and not counts["sending"]:
+        return False
+    ran_at = last_run(db)
+    now = time.time() if now is None else now
+    return ran_at is None or now - ran_at > app.config["OUTBOX_ALARM_SECONDS"]

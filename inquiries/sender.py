@@ -7,6 +7,9 @@ With ``OUTBOX_WORKER`` true, each web process starts one daemon thread when guni
 CLI command never starts one, and a thread never has to survive gunicorn's fork. With it false,
 run ``flask outbox work``, which runs the same loop in the foreground. Several senders may run at
 once: the outbox's atomic claim gives each message to one of them.
+
+After its rounds each loop records that it ran (``sender_runs``, one row per sender), so /healthz
+can tell a sender that stopped, or never started, while mail waits (``inquiries.health``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 
+import sqlite_utils
 from flask import Flask
 
 from inquiries import db as dbmod
@@ -24,6 +29,42 @@ from inquiries.notifier import Notifier
 log = logging.getLogger(__name__)
 
 EXTENSION = "outbox_sender"
+# A running sender rewrites its row at most this often (and at least five times per alarm period):
+# a write every poll would take the write lock and ship a WAL page to any replica every few seconds.
+RECORD_AT_MOST_EVERY = 30.0
+# Rows of senders silent this long are dropped: each web process restart leaves one behind.
+FORGET_AFTER_SECONDS = 86400.0
+
+
+def record_run(db: sqlite_utils.Database, worker_id: str, now: float | None = None) -> None:
+    """Record that ``worker_id`` finished a round at ``now``, and forget senders silent for a day.
+
+    The commit runs with ``synchronous=NORMAL``: in WAL mode it is then not synced on its own
+    (losing it to a power cut costs nothing), and the next inquiry's FULL commit syncs it too.
+    """
+    now = time.time() if now is None else now
+    previous = db.execute("PRAGMA synchronous").fetchone()[0]
+    db.execute("PRAGMA synchronous=NORMAL")
+    try:
+        with dbmod.immediate(db):
+            db.execute(
+                "INSERT INTO sender_runs (worker, ran_at) VALUES (?, ?)"
+                " ON CONFLICT (worker) DO UPDATE SET ran_at = excluded.ran_at",
+                [worker_id, now],
+            )
+            db.execute("DELETE FROM sender_runs WHERE ran_at < ?", [now - FORGET_AFTER_SECONDS])
+    finally:
+        db.execute(f"PRAGMA synchronous={int(previous)}")
+
+
+def last_run(db: sqlite_utils.Database) -> float | None:
+    """When the most recent round of any sender ended (a Unix time), or None if none is recorded."""
+    return next(db.query("SELECT max(ran_at) AS t FROM sender_runs"))["t"]
+
+
+def runs(db: sqlite_utils.Database) -> list[dict]:
+    """Each sender's row (``worker``, ``ran_at``), the most recent first."""
+    return list(db.query("SELECT worker, ran_at FROM sender_runs ORDER BY ran_at DESC, worker"))
 
 
 class Sender:
@@ -32,6 +73,7 @@ class Sender:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.stop_event = threading.Event()
+        self.recorded_at: float | None = None  # time.monotonic() of this sender's last recorded run
         self.wake_event = threading.Event()
         self.thread: threading.Thread | None = None
         self.pid = os.getpid()
@@ -58,9 +100,24 @@ class Sender:
                     delivery.send_due(self.app, db, worker_id=worker_id)
                 except Exception as exc:  # a locked or missing database must not end the loop
                     log.error("Outbox sender error: %s", type(exc).__name__)
+                self.record(db, worker_id)
                 self.wake_event.wait(poll)
         finally:
             db.conn.close()
+
+    def record(self, db: sqlite_utils.Database, worker_id: str, at: float | None = None) -> None:
+        """`record_run`, unless this sender did so less than a fifth of ``OUTBOX_ALARM_SECONDS`` ago
+        (or `RECORD_AT_MOST_EVERY`); ``at`` is the moment on the `time.monotonic` clock. Never raises."""
+        at = time.monotonic() if at is None else at
+        every = min(RECORD_AT_MOST_EVERY, self.app.config["OUTBOX_ALARM_SECONDS"] / 5)
+        if self.recorded_at is not None and at - self.recorded_at < every:
+            return
+        try:
+            record_run(db, worker_id)
+        except Exception as exc:  # the run is only a signal for /healthz: sending goes on without it
+            log.error("Sender run not recorded: %s", type(exc).__name__)
+            return
+        self.recorded_at = at
 
     def start(self) -> None:
         """Run the loop in a daemon thread (a claim cut short by exit is taken back after the lease)."""

@@ -61,6 +61,9 @@ def start_gunicorn(env: dict[str, str], log: Path | None = None, **popen: object
                 with urllib.request.urlopen(f"{url}/healthz", timeout=5):
                     if server.poll() is None:
                         return server, url
+            except urllib.error.HTTPError:  # a 503 (e.g. mail waits, no sender) still means it is up
+                if server.poll() is None:
+                    return server, url
             except OSError:
                 time.sleep(0.2)
         stop(server)

@@ -1,4 +1,5 @@
-"""/healthz: for an uptime monitor. 503 when inquiries cannot be saved or staff email is stuck."""
+"""/healthz: for an uptime monitor. 503 when inquiries cannot be saved, staff email is stuck, or no
+sender runs while mail waits."""
 
 from __future__ import annotations
 
