@@ -41,17 +41,43 @@ def queue(
     *,
     inquiry_id: int | None = None,
     digest_id: int | None = None,
+    topic: str | None = None,
     now: float | None = None,
 ) -> int:
     """Queue one notice for each of ``ALERT_URLS`` (call inside the caller's write transaction);
-    returns how many. ``title`` and ``body`` must hold nothing private."""
+    returns how many. ``title`` and ``body`` must hold nothing private. A notice is about an
+    inquiry, a digest, or (``topic``) the site itself."""
     now = time.time() if now is None else now
     domain = settings.site_domain(config)
     for index, _url in enumerate(config.get("ALERT_URLS") or []):
-        payload = json.dumps({"url": index, "title": title, "body": body})
-        ids = {"inquiry_id": inquiry_id} if digest_id is None else {"digest_id": digest_id}
-        outbox.enqueue(db, "alert", domain=domain, kind="alert", payload=payload, now=now, **ids)
+        payload = json.dumps({"url": index, "title": title, "body": body, "topic": topic})
+        row_id = outbox.enqueue(db, "alert", domain=domain, kind="alert", payload=payload, now=now)
+        db.execute("UPDATE outbox SET inquiry_id = ?, digest_id = ? WHERE id = ?", [inquiry_id, digest_id, row_id])
     return len(config.get("ALERT_URLS") or [])
+
+
+SENDER_STOPPED = "sender stopped"
+
+
+def report_stopped(app: Flask, db: sqlite_utils.Database, last_run: float | None, now: float | None = None) -> bool:
+    """Queue the notice that no sender runs while mail waits, once per stop (a notice newer than the
+    last sender run ``last_run`` means this stop was reported). True if it was queued now: the
+    caller sends it at once, since no sender may be left to."""
+    if not app.config.get("ALERT_URLS"):
+        return False
+    now = time.time() if now is None else now
+    reported = "SELECT max(created_at) AS t FROM outbox WHERE kind = 'alert' AND json_extract(payload, '$.topic') = ?"
+    with immediate(db):
+        latest = next(db.query(reported, [SENDER_STOPPED]))["t"]
+        if latest is not None and (last_run is None or latest > last_run):
+            return False
+        since = "never" if last_run is None else _when(app.config, last_run)
+        body = (
+            f"No sender has sent staff email since {since} while email waits. Inquiries are still saved; "
+            f"start the site's sender (systemctl status recovery-site). {_health_link(app.config)}"
+        )
+        queue(db, app.config, "Staff email sender stopped", body, topic=SENDER_STOPPED, now=now)
+    return True
 
 
 # Who a pick-up made from a notice's link is recorded as (the link names no staff address).

@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import time
 
 import sqlite_utils
 from flask import Flask
 
+from inquiries import alerts, delivery
 from inquiries.db import immediate
 from inquiries.outbox import backlog
 from inquiries.sender import last_run
@@ -72,11 +74,34 @@ def problem(app: Flask, db: sqlite_utils.Database) -> str | None:
     except sqlite3.Error as exc:
         log.error("Health check: the outbox could not be read (%s)", type(exc).__name__)
         return CANNOT_SAVE
+    if stopped:
+        report_stopped(app, db)
     if counts["oldest_undelivered_seconds"] > app.config["OUTBOX_ALARM_SECONDS"]:
         return STAFF_EMAIL_LATE
     if stopped:
         return SENDER_STOPPED
     return None
+
+
+def report_stopped(app: Flask, db: sqlite_utils.Database) -> None:
+    """Tell on-call (``ALERT_URLS``) that no sender runs, once per stop, and send that notice from
+    here and now: an uptime monitor's visit may be the only thing still running. It never changes
+    the health answer."""
+    try:
+        queued = alerts.report_stopped(app, db, last_run(db))
+    except sqlite3.Error as exc:
+        log.error("Health check: the stopped-sender notice could not be queued (%s)", type(exc).__name__)
+        return
+    if queued:
+        real_app = app._get_current_object() if hasattr(app, "_get_current_object") else app  # not the request's proxy
+        threading.Thread(target=_send_notices, args=(real_app,), name="stopped-sender-notice", daemon=True).start()
+
+
+def _send_notices(app: Flask) -> None:
+    try:
+        delivery.send_due(app, notices=True)
+    except Exception as exc:  # a thread of its own: nothing above it to catch
+        log.error("On-call notice error: %s", type(exc).__name__)
 
 
 def sender_stopped(app: Flask, db: sqlite_utils.Database, counts: dict, now: float | None = None) -> bool:

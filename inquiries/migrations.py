@@ -146,3 +146,31 @@ def add_alerts(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE outbox ADD COLUMN payload TEXT")
     if "alarmed_at" not in columns:
         db.execute("ALTER TABLE outbox ADD COLUMN alarmed_at REAL")
+
+
+NOTICE_OUTBOX_COLUMNS = (
+    "id, inquiry_id, message_id, status, attempts, created_at, next_attempt_at, claimed_by, claimed_until, "
+    "sent_at, last_error, digest_id, route, kind, payload, alarmed_at"
+)
+
+
+@migrations()
+def let_outbox_carry_notices(db: sqlite_utils.Database) -> None:
+    """Rebuild the outbox so an on-call notice about no inquiry (a stopped sender) fits: every other
+    message still names exactly one inquiry or one digest (SQLite cannot alter a CHECK)."""
+    db.execute(
+        OUTBOX_TABLE.replace(
+            "   CHECK ((inquiry_id IS NULL) != (digest_id IS NULL))\n",
+            '   "route" TEXT,\n'
+            "   \"kind\" TEXT NOT NULL DEFAULT 'inquiry',\n"
+            '   "payload" TEXT,\n'
+            '   "alarmed_at" REAL,\n'
+            "   CHECK (kind = 'alert' OR (inquiry_id IS NULL) != (digest_id IS NULL))\n",
+        )
+    )
+    columns = NOTICE_OUTBOX_COLUMNS
+    db.execute(f"INSERT INTO outbox_upgraded ({columns}) SELECT {columns} FROM outbox")  # noqa: S608
+    db.execute("DROP TABLE outbox")
+    db.execute("ALTER TABLE outbox_upgraded RENAME TO outbox")
+    db.execute('CREATE INDEX "idx_outbox_status_next_attempt_at" ON "outbox" ("status", "next_attempt_at")')
+    db.execute('CREATE INDEX "idx_outbox_inquiry_id" ON "outbox" ("inquiry_id")')

@@ -181,3 +181,26 @@ def test_a_removed_alert_url_ends_its_notices(make_app, receiver, db):
     assert delivery.send_due(app, db, notices=True) == {"sent": 1, "retry": 0, "dead": 1}
     payloads = [json.loads(row["payload"]) for row in db.query("SELECT payload FROM outbox WHERE kind = 'alert'")]
     assert sorted(p["url"] for p in payloads) == [0, 1]
+
+
+def test_a_stopped_sender_is_reported_once_per_stop_from_healthz(make_app, receiver, db):
+    """No sender runs and mail waits: the uptime monitor's visit to /healthz sends the notice itself."""
+    app = make_app(free_port(), ALERT_URLS=[receiver.url], OUTBOX_ALARM_SECONDS=60)
+    with app.app_context():
+        store.save_inquiry(db, VISITOR, submission_key="stop" * 8)
+    client = app.test_client()
+    for _ in range(3):  # a monitor polling every minute: one notice, not one per visit
+        response = client.get("/healthz")
+        assert (response.status_code, response.get_json()["problem"]) == (503, "sender stopped")
+    [notice] = receiver.wait_for(1)
+    assert notice["title"] == "Staff email sender stopped" and "/healthz" in notice["message"]
+    assert wait_for(lambda: len(receiver.notices) == 1, timeout=0.5)
+
+    # Five minutes on (the clock moved back instead): a sender ran after that notice, two minutes
+    # ago, and stopped again. That stop is reported too.
+    db.execute("UPDATE outbox SET created_at = created_at - 300 WHERE kind = 'alert'")
+    sender.record_run(db, "sender-1", now=time.time() - 120)
+    assert client.get("/healthz").status_code == 503
+    assert len(receiver.wait_for(2)) == 2
+    sender.record_run(db, "sender-1", now=time.time())
+    assert client.get("/healthz").status_code == 200
