@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import apprise
 from email_validator import EmailNotValidError, validate_email
 
 from settings import waits
@@ -35,7 +36,7 @@ def production_problems(config: dict[str, Any]) -> list[str]:
     if DEMO_DOMAIN in site_email or not _valid_email(site_email):
         problems.append("FLASK_SITE_EMAIL is the demo address or not an email address: set the public address.")
     problems += _mail_problems(config) + _address_problems(config) + _proxy_problems(config)
-    problems += _number_problems(config)
+    problems += _number_problems(config) + _on_call_problems(config)
     return problems
 
 
@@ -154,6 +155,26 @@ def _number_problems(config: dict[str, Any]) -> list[str]:
             continue  # PROXY_HOPS unset: _proxy_problems explains
         if value < smallest:  # whole numbers already: settings.typed refused anything else
             problems.append(f"FLASK_{name} must be a whole number of at least {smallest}, not {value!r}.")
+    for name in ("PICKUP_SECONDS", "PICKUP_LINK_DAYS"):
+        if config.get(name) is not None and config[name] <= 0:
+            problems.append(f"FLASK_{name} must be more than 0, not {config[name]!r}.")
+    return problems
+
+
+def _on_call_problems(config: dict[str, Any]) -> list[str]:
+    """Escalation addresses that are not addresses, and notice URLs Apprise cannot send to."""
+    problems = []
+    bad = [str(a) for a in config.get("ESCALATION_EMAILS") or [] if not _valid_email(a)]
+    if bad:
+        problems.append(f"FLASK_ESCALATION_EMAILS has addresses that are not valid email addresses: {', '.join(bad)}.")
+    for index, url in enumerate(config.get("ALERT_URLS") or []):
+        if apprise.Apprise.instantiate(str(url)) is None:
+            # Only the scheme is shown: the rest of an Apprise URL is usually a secret token.
+            scheme = str(url).split("://", 1)[0] if "://" in str(url) else "no scheme"
+            problems.append(
+                f"FLASK_ALERT_URLS entry {index + 1} ({scheme}://…) is not a URL Apprise can send to: "
+                "see https://github.com/caronc/apprise/wiki for each service's form."
+            )
     return problems
 
 

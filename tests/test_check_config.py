@@ -50,6 +50,10 @@ def test_check_config_passes_with_a_real_production_env(tmp_path):
         ({"FLASK_PROXY_HOPS": "one"}, "FLASK_PROXY_HOPS"),
         ({"FLASK_RETENTION_DAYS": "0"}, "FLASK_RETENTION_DAYS"),
         ({"FLASK_PRODUCTION": "false"}, "FLASK_PRODUCTION"),
+        ({"FLASK_PICKUP_SECONDS": "0"}, "FLASK_PICKUP_SECONDS"),
+        ({"FLASK_PICKUP_LINK_DAYS": "-1"}, "FLASK_PICKUP_LINK_DAYS"),
+        ({"FLASK_ESCALATION_EMAILS": '["supervisor at riverbend"]'}, "FLASK_ESCALATION_EMAILS"),
+        ({"FLASK_ALERT_URLS": '["ntfys://ntfy.sh/topic", "nosuchservice://token"]'}, "FLASK_ALERT_URLS entry 2"),
         # A second route is checked like the first, naming its own settings.
         ({**BACKUP, "FLASK_MAIL_BACKUP_USE_TLS": "false"}, "FLASK_MAIL_BACKUP_USE_TLS"),
         ({**BACKUP, "FLASK_MAIL_BACKUP_USE_SSL": "true"}, "FLASK_MAIL_BACKUP_USE_SSL"),
@@ -88,6 +92,7 @@ def test_check_config_in_process(runner, app):
     assert "FLASK_PRODUCTION is not true" in result.output and "FLASK_SITE_PHONE" in result.output
 
 
-def test_check_config_passes_with_a_real_backup_route(tmp_path):
-    result = flask_in_process(["check-config"], production_env(tmp_path, **BACKUP))
+def test_check_config_passes_with_a_real_backup_route_and_notices(tmp_path):
+    notices = {"FLASK_ALERT_URLS": '["ntfys://ntfy.sh/riverbend-on-call-7f3a", "json://127.0.0.1:9000/hook"]'}
+    result = flask_in_process(["check-config"], production_env(tmp_path, **BACKUP, **notices))
     assert result.exit_code == 0 and result.output.strip() == "Configuration OK", result.output

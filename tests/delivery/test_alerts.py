@@ -204,3 +204,24 @@ def test_a_stopped_sender_is_reported_once_per_stop_from_healthz(make_app, recei
     assert len(receiver.wait_for(2)) == 2
     sender.record_run(db, "sender-1", now=time.time())
     assert client.get("/healthz").status_code == 200
+
+
+def test_with_both_mail_routes_down_the_email_retries_and_on_call_hears_it_is_late(make_app, receiver, db):
+    app = make_app(
+        free_port(),
+        MAIL_BACKUP_SERVER="127.0.0.1",
+        MAIL_BACKUP_PORT=free_port(),
+        MAIL_BACKUP_USE_TLS=False,
+        ALERT_URLS=[receiver.url],
+        OUTBOX_ALARM_SECONDS=60,
+    )
+    with app.app_context():
+        ref = store.save_inquiry(db, VISITOR, submission_key="down" * 8).ref
+    start = outbox_row(db, ref)["created_at"]
+    assert delivery.send_due(app, db) == {"sent": 0, "retry": 2, "dead": 0}  # primary, then backup
+    row = outbox_row(db, ref)
+    assert delivery.send_due(app, db, now=row["next_attempt_at"])["retry"] == 2  # and again, later
+    assert outbox_row(db, ref)["status"] == "pending"
+    assert len(alerts.queue_stuck(app, db, now=start + 61)) == 1
+    delivery.send_due(app, db, notices=True, now=start + 61)
+    assert [n["title"] for n in receiver.notices] == [f"Staff email for {ref} is late"]
