@@ -17,7 +17,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from inquiries import alerts, backups, delivery, init_db, outbox, staff_cli
+from inquiries import alerts, backups, delivery, init_db, outbox, pickup_cli, staff_cli
 from inquiries import db as dbmod
 from inquiries.db import get_db
 from inquiries.health import sender_stopped
@@ -124,6 +124,8 @@ def init_app(app: Flask) -> None:
     """Register every command on ``app.cli``: init-db, outbox …, inquiries …, backup, check-config."""
     app.cli.add_command(init_db_command)
     app.cli.add_command(group)
+    staff_cli.inquiries_cli.add_command(pickup_cli.pickup_command)
+    staff_cli.inquiries_cli.add_command(pickup_cli.report_command)
     app.cli.add_command(staff_cli.inquiries_cli)
     app.cli.add_command(backups.backup_command)
     app.cli.add_command(staff_cli.check_config_command)
