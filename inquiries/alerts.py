@@ -29,6 +29,10 @@ from inquiries.words import site_zone
 log = logging.getLogger(__name__)
 
 
+def _epoch(created_at: str) -> float:
+    return dt.datetime.fromisoformat(created_at).timestamp()
+
+
 def _when(config: dict[str, Any], moment: float) -> str:
     return dt.datetime.fromtimestamp(moment, site_zone(config)).strftime("%H:%M %Z, %b %d")
 
@@ -67,6 +71,9 @@ def report_stopped(app: Flask, db: sqlite_utils.Database, last_run: float | None
         return False
     now = time.time() if now is None else now
     reported = "SELECT max(created_at) AS t FROM outbox WHERE kind = 'alert' AND json_extract(payload, '$.topic') = ?"
+    latest = next(db.query(reported, [SENDER_STOPPED]))["t"]
+    if latest is not None and (last_run is None or latest > last_run):
+        return False  # a cheap read first: a monitor asks every minute while the sender is stopped
     with immediate(db):
         latest = next(db.query(reported, [SENDER_STOPPED]))["t"]
         if latest is not None and (last_run is None or latest > last_run):
@@ -81,7 +88,7 @@ def report_stopped(app: Flask, db: sqlite_utils.Database, last_run: float | None
 
 
 # Who a pick-up made from a notice's link is recorded as (the link names no staff address).
-ON_CALL = "on-call notice"
+ON_CALL = "on-call"
 
 
 def pickup_link(config: dict[str, Any], inquiry: dict[str, Any]) -> str:
@@ -99,7 +106,7 @@ def announcer(config: dict[str, Any]):
 
 def new_inquiry(db: sqlite_utils.Database, config: dict[str, Any], inquiry: dict[str, Any]) -> int:
     """The notice that an inquiry came in (queued in the transaction that stores it)."""
-    ref, when = inquiry["ref"], dt.datetime.fromisoformat(inquiry["created_at"]).timestamp()
+    ref, when = inquiry["ref"], _epoch(inquiry["created_at"])
     body = (
         f"Inquiry {ref} came in at {_when(config, when)}. "
         f"Open the link to say you are contacting them: {pickup_link(config, inquiry)}"
@@ -110,7 +117,10 @@ def new_inquiry(db: sqlite_utils.Database, config: dict[str, Any], inquiry: dict
 def escalated(db: sqlite_utils.Database, config: dict[str, Any], inquiry: dict[str, Any], minutes: int) -> int:
     """The notice that an inquiry has waited ``minutes`` without anyone picking it up."""
     ref = inquiry["ref"]
-    body = f"Nobody has picked up inquiry {ref} in {minutes} minutes. Please contact them now: {pickup_link(config, inquiry)}"
+    body = (
+        f"Nobody has picked up inquiry {ref} (received {_when(config, _epoch(inquiry['created_at']))}) in {minutes} "
+        f"minutes. Please contact them now: {pickup_link(config, inquiry)}"
+    )
     return queue(db, config, f"Inquiry {ref} not picked up", body, inquiry_id=inquiry["id"])
 
 
@@ -145,7 +155,8 @@ def queue_stuck(app: Flask, db: sqlite_utils.Database, now: float | None = None)
             db.execute("UPDATE outbox SET alarmed_at = ? WHERE id = ?", [now, row["id"]])
             minutes = int((now - row["created_at"]) // 60)
             body = (
-                f"The staff email for {row['ref']} has waited {minutes} minutes and is not delivered yet. "
+                f"The staff email for {row['ref']} has waited {minutes} minutes (since {_when(app.config, row['created_at'])}) "
+                "and is not delivered yet. "
                 f"Check `flask outbox status` and the mail settings. {_health_link(app.config)}"
             )
             queue(db, app.config, f"Staff email for {row['ref']} is late", body, now=now, **_about(row))
@@ -178,7 +189,7 @@ def deliver(app: Flask, db: sqlite_utils.Database, row: dict, worker_id: str) ->
     else:
         error = "the notice service did not accept it"
     if delivered:
-        outbox.mark_sent(db, row["id"], worker_id)
+        outbox.mark_sent(db, row["id"], worker_id, route=None)  # not an email: no mail route
         return "sent"
     base, cap = app.config["OUTBOX_RETRY_BASE_SECONDS"], app.config["OUTBOX_RETRY_MAX_SECONDS"]
     delay = outbox.mark_retry(db, row, worker_id, error, base=base, cap=cap)

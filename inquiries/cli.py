@@ -37,13 +37,14 @@ def status_command() -> None:
     counts = outbox.backlog(db)
     click.echo(" ".join(f"{key}={value}" for key, value in counts.items()))
     routes = db.query(
-        "SELECT coalesce(route, 'primary') AS route, count(*) AS n FROM outbox WHERE status = 'sent' GROUP BY 1"
+        "SELECT coalesce(route, 'primary') AS route, count(*) AS n FROM outbox"
+        " WHERE status = 'sent' AND kind != 'alert' GROUP BY 1"
     )
     click.echo("sent by route: " + (" ".join(f"{r['route']}={r['n']}" for r in routes) or "none yet"))
     rows = db.query(
         "SELECT coalesce(i.ref, 'spam digest ' || o.digest_id) AS ref, o.status, o.attempts, o.next_attempt_at,"
         " o.last_error FROM outbox o LEFT JOIN inquiries i ON i.id = o.inquiry_id"
-        " WHERE o.status != 'sent' ORDER BY o.created_at"
+        " WHERE o.status != 'sent' AND o.kind != 'alert' ORDER BY o.created_at"
     )
     for row in rows:
         when = dt.datetime.fromtimestamp(row["next_attempt_at"], dt.UTC).isoformat(timespec="seconds")

@@ -56,6 +56,10 @@ def send_due(
     return counts
 
 
+# How a 5xx from the primary is stored while the backup gets its one try (see _deliver).
+PRIMARY_REFUSED = "primary: SMTP 5"
+
+
 def route_for(config, row: dict) -> str:
     """The route this attempt takes: the primary first, and with a backup set, every second attempt
     on the backup, so the try after a primary failure goes through the backup (and back again if
@@ -93,9 +97,16 @@ def _deliver(app: Flask, db, row: dict, worker_id: str, ssl_context) -> str:
         # A 5xx from the primary may be the primary's own trouble (a suspended account, a policy):
         # the backup gets one try before the message is given up.
         backup_untried = route == "primary" and smtp.has_backup(config) and row["attempts"] == 1
-        if exc.permanent and not backup_untried:
-            outbox.mark_dead(db, row, worker_id, _error_text(exc), ref=ref, reason=exc.reason)
-            alerts.report_dead(app, db, row, ref)
+        # A 5xx from the backup alone is the backup's trouble (a relay not set up for us): the
+        # message goes back to the primary, unless the primary refused it for good too.
+        primary_refused = str(row.get("last_error") or "").startswith(PRIMARY_REFUSED)
+        backup_only = route == "backup" and not primary_refused
+        if exc.permanent and not backup_untried and not backup_only:
+            if outbox.mark_dead(db, row, worker_id, _error_text(exc), ref=ref, reason=exc.reason):
+                try:
+                    alerts.report_dead(app, db, row, ref)
+                except Exception as alert_exc:  # the notice must not stop the pass over the queue
+                    log.error("On-call notice not queued: %s", type(alert_exc).__name__)
             return "dead"
         error, reason = f"{route}: {_error_text(exc)}", exc.reason
     except Exception as exc:  # a bug must not stop the other messages; only the type is kept

@@ -112,6 +112,10 @@ def add_pickup(db: sqlite_utils.Database) -> None:
     for column in ("picked_up_by", "picked_up_at", "escalated_at"):
         if column not in columns:
             db.execute(f"ALTER TABLE inquiries ADD COLUMN {column} TEXT")
+    if "escalated_at" not in columns:
+        # Inquiries from before pick-up existed were handled without it: marked as past escalation,
+        # or the first round after the upgrade would send a reminder for every one of them.
+        db.execute("UPDATE inquiries SET escalated_at = created_at")
     db.execute("CREATE TABLE IF NOT EXISTS sender_runs (worker TEXT PRIMARY KEY, ran_at REAL NOT NULL)")
 
 

@@ -147,7 +147,12 @@ def _finish(db: sqlite_utils.Database, outbox_id: int, worker_id: str, sql: str,
 
 
 def mark_sent(
-    db: sqlite_utils.Database, outbox_id: int, worker_id: str, now: float | None = None, *, route: str = "primary"
+    db: sqlite_utils.Database,
+    outbox_id: int,
+    worker_id: str,
+    now: float | None = None,
+    *,
+    route: str | None = "primary",
 ) -> bool:
     """Record a delivery and the route (``primary`` or ``backup``) it took. False if this worker no
     longer held the claim."""
@@ -199,6 +204,7 @@ def retry_dead(db: sqlite_utils.Database, now: float | None = None) -> int:
     now = time.time() if now is None else now
     with immediate(db):
         cursor = db.conn.execute(
-            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE status = 'dead'", [now]
+            f"UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE status = 'dead' AND {STAFF_EMAIL}",  # noqa: S608
+            [now],
         )
         return cursor.rowcount

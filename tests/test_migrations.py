@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from sqlite_utils.migrations import Migrations
 
 from app import create_app
 from inquiries import db as dbmod
-from inquiries import migrations, store
+from inquiries import escalation, migrations, store
 from tests.conftest import ROOT, base_config
 
 DATA = Path(__file__).parent / "data"
@@ -93,6 +94,8 @@ def test_a_database_from_todays_release_upgrades_in_place_keeping_every_inquiry_
     for column in ("picked_up_by", "picked_up_at", "escalated_at"):
         assert columns[column] == ("TEXT", 0)
     assert database.execute("SELECT count(*) FROM inquiries WHERE picked_up_by IS NOT NULL").fetchone()[0] == 0
+    # Inquiries from before pick-up existed are not all escalated by the first round after it.
+    assert escalation.queue_due(app, database, now=time.time() + 365 * 86400) == []
     runs = database.execute("PRAGMA table_info(sender_runs)").fetchall()
     assert [(r[1], r[2], r[3], r[5]) for r in runs] == [("worker", "TEXT", 0, 1), ("ran_at", "REAL", 1, 0)]
     assert database["sender_runs"].count == 0

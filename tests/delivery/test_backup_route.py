@@ -143,3 +143,17 @@ def test_staff_tools_say_which_route_delivered(make_app, backup, db):
     assert "sent by route: backup=1" in runner.invoke(args=["outbox", "status"]).output
     shown = runner.invoke(args=["inquiries", "show", ref]).output
     assert "Sent by: the backup mail route" in shown
+
+
+def test_a_5xx_from_the_backup_alone_sends_the_message_back_to_the_primary(make_app, mail_server, db):
+    """A passing primary hiccup (greylisting) and a backup not set up to relay for us: not lost."""
+    mail_server.handler.replies.append("451 4.7.1 Greylisted, try again")
+    with MailServer() as backup:
+        backup.handler.replies.append("550 5.7.1 Relaying denied")
+        app = with_backup(make_app, mail_server.port, backup)
+        ref = save(db)
+        assert delivery.send_due(app, db) == {"sent": 0, "retry": 2, "dead": 0}
+        row = outbox_row(db, ref)
+        assert row["status"] == "pending" and row["last_error"].startswith("backup: SMTP 550")
+        assert delivery.send_due(app, db, now=row["next_attempt_at"]) == {"sent": 1, "retry": 0, "dead": 0}
+    assert outbox_row(db, ref)["route"] == "primary" and len(mail_server.received) == 1
