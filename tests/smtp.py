@@ -82,13 +82,23 @@ class MailServer:
 
     def __init__(self, port: int | None = None, *, handler: Handler | None = None, **smtp_options) -> None:
         self.port = port or free_port()
+        self.chosen_port = port is not None
         self.handler = handler or Handler()
         self.options = smtp_options
         self.controller: Controller | None = None
 
     def start(self) -> MailServer:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **self.options)
-        self.controller.start()
+        for attempt in range(5):
+            self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **self.options)
+            try:
+                self.controller.start()
+                return self
+            except OSError:
+                # Another test process took the free port in the meantime: take another one,
+                # unless the test asked for this port (a server coming back where it was).
+                if self.chosen_port or attempt == 4:
+                    raise
+                self.port = free_port()
         return self
 
     def stop(self) -> None:

@@ -115,8 +115,9 @@ def test_a_notice_service_that_is_down_never_holds_up_the_staff_email(make_app, 
 
 def test_a_dead_staff_email_and_a_late_one_are_reported_once(make_app, receiver, db):
     app = make_app(free_port(), ALERT_URLS=[receiver.url], OUTBOX_ALARM_SECONDS=60)
+    canaries = {field: "CANARY" + secrets.token_hex(6).upper() for field in ("name", "insurance", "message")}
     with app.app_context():
-        late = store.save_inquiry(db, VISITOR, submission_key="late" * 8).ref
+        late = store.save_inquiry(db, {**VISITOR, **canaries}, submission_key="late" * 8).ref
     start = outbox_row(db, late)["created_at"]
     assert alerts.queue_stuck(app, db, now=start + 30) == []
     assert len(alerts.queue_stuck(app, db, now=start + 61)) == 1
@@ -132,6 +133,8 @@ def test_a_dead_staff_email_and_a_late_one_are_reported_once(make_app, receiver,
     assert outbox_row(db, late)["status"] == "dead"
     delivery.send_due(app, db, notices=True)
     assert receiver.notices[-1]["title"] == f"Staff email for {late} failed"
+    everything = b"".join(receiver.raw).decode("utf-8", "replace")
+    assert not [c for c in canaries.values() if c in everything]
 
 
 class MailServerRefusing:
@@ -186,8 +189,9 @@ def test_a_removed_alert_url_ends_its_notices(make_app, receiver, db):
 def test_a_stopped_sender_is_reported_once_per_stop_from_healthz(make_app, receiver, db):
     """No sender runs and mail waits: the uptime monitor's visit to /healthz sends the notice itself."""
     app = make_app(free_port(), ALERT_URLS=[receiver.url], OUTBOX_ALARM_SECONDS=60)
+    canary = "CANARY" + secrets.token_hex(6).upper()
     with app.app_context():
-        store.save_inquiry(db, VISITOR, submission_key="stop" * 8)
+        store.save_inquiry(db, {**VISITOR, "name": canary, "message": canary}, submission_key="stop" * 8)
     client = app.test_client()
     for _ in range(3):  # a monitor polling every minute: one notice, not one per visit
         response = client.get("/healthz")
@@ -202,6 +206,7 @@ def test_a_stopped_sender_is_reported_once_per_stop_from_healthz(make_app, recei
     sender.record_run(db, "sender-1", now=time.time() - 120)
     assert client.get("/healthz").status_code == 503
     assert len(receiver.wait_for(2)) == 2
+    assert canary.encode() not in b"".join(receiver.raw)
     sender.record_run(db, "sender-1", now=time.time())
     assert client.get("/healthz").status_code == 200
 
