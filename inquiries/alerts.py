@@ -55,8 +55,16 @@ def queue(
     domain = settings.site_domain(config)
     for index, _url in enumerate(config.get("ALERT_URLS") or []):
         payload = json.dumps({"url": index, "title": title, "body": body, "topic": topic})
-        row_id = outbox.enqueue(db, "alert", domain=domain, kind="alert", payload=payload, now=now)
-        db.execute("UPDATE outbox SET inquiry_id = ?, digest_id = ? WHERE id = ?", [inquiry_id, digest_id, row_id])
+        outbox.enqueue(
+            db,
+            "alert",
+            domain=domain,
+            inquiry_id=inquiry_id,
+            digest_id=digest_id,
+            kind="alert",
+            payload=payload,
+            now=now,
+        )
     return len(config.get("ALERT_URLS") or [])
 
 

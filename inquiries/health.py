@@ -86,15 +86,15 @@ def problem(app: Flask, db: sqlite_utils.Database) -> str | None:
 def report_stopped(app: Flask, db: sqlite_utils.Database) -> None:
     """Tell on-call (``ALERT_URLS``) that no sender runs, once per stop, and send that notice from
     here and now: an uptime monitor's visit may be the only thing still running. It never changes
-    the health answer."""
+    the health answer. ``app`` must be the app itself, not ``current_app``: the thread outlives the
+    request."""
     try:
         queued = alerts.report_stopped(app, db, last_run(db))
     except sqlite3.Error as exc:
         log.error("Health check: the stopped-sender notice could not be queued (%s)", type(exc).__name__)
         return
     if queued:
-        real_app = app._get_current_object() if hasattr(app, "_get_current_object") else app  # not the request's proxy
-        threading.Thread(target=_send_notices, args=(real_app,), name="stopped-sender-notice", daemon=True).start()
+        threading.Thread(target=_send_notices, args=(app,), name="stopped-sender-notice", daemon=True).start()
 
 
 def _send_notices(app: Flask) -> None:

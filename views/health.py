@@ -17,7 +17,7 @@ bp = Blueprint("health", __name__)
 def healthz():
     """200 ``{"status": "ok"}``; 503 with the problem in a few words (no counts: the URL is public)."""
     try:
-        problem = health.problem(current_app, get_db())
+        problem = health.problem(current_app._get_current_object(), get_db())  # a notice thread may outlive the request
     except (sqlite3.Error, OSError):  # the file or its folder cannot even be opened
         problem = health.CANNOT_SAVE
     body = {"status": "ok"} if problem is None else {"status": "error", "problem": problem}
