@@ -30,7 +30,7 @@ run: $(VENV)/.runtime
 	  $(BIN)/python -m inquiries.mailsink & \
 	  sink=$$!; trap 'kill $$sink 2>/dev/null' EXIT INT TERM; \
 	fi; \
-	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
+	PORT=$(PORT) $(BIN)/python serve.py
 
 # pytest-xdist workers; PYTEST_WORKERS=0 runs the tests in one process.
 PYTEST_WORKERS ?= 2

@@ -7,16 +7,17 @@
 3. `compression`: dynamic responses compressed as they leave (an ``after_request`` hook);
 4. `mountpoint.AtRoot` (WSGI): no ``SCRIPT_NAME`` from a server or header moves the site off the root,
    so the cache outside it keys on the whole path;
-5. `microcache.MicroCache` (WSGI, outermost): replays public responses without entering Flask.
+5. `microcache.MicroCache` (WSGI): replays public responses without entering Flask;
+6. `access_log.AccessLog` (WSGI, outermost): one privacy-safe line per request, whatever the server.
 
-`logs` is not installed here: gunicorn loads it (``gunicorn.conf.py``) for its access log.
+`logs` holds the address masking both logs share and the app log's set-up (``serve.py`` calls it).
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from serving import assets, compression, microcache, mountpoint, security
+from serving import access_log, assets, compression, microcache, mountpoint, security
 
 
 def init_app(app: Flask) -> None:
@@ -31,3 +32,4 @@ def init_app(app: Flask) -> None:
 
     app.wsgi_app = mountpoint.AtRoot(app.wsgi_app)
     app.wsgi_app = microcache.MicroCache(app.wsgi_app)
+    app.wsgi_app = access_log.AccessLog(app.wsgi_app, hops=app.config["PROXY_HOPS"] or 0)

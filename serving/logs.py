@@ -1,12 +1,11 @@
-"""Privacy-safe access logs for gunicorn: masked client addresses and no query strings.
+"""Privacy in every log line: client addresses masked and no query strings.
 
-`gunicorn.conf.py` sets ``logger_class = "serving.logs.PrivacyLogger"``. Every access log line then shows
-the client address with its last part zeroed (IPv4 ``203.0.113.77`` → ``203.0.113.0``; IPv6 kept to
-its first 48 bits), on every path, not only ``/contact``: reading a page about heroin withdrawal is
-itself health information. The request line never carries the query string or the referrer, so
-nothing a visitor typed can reach the log even if a future format string asks for it.
-Behind a reverse proxy the address is the one `ProxyFix` took from ``X-Forwarded-For`` (it rewrites
-``REMOTE_ADDR`` in place before gunicorn writes the line), so set ``FLASK_PROXY_HOPS`` right.
+`mask_address` cuts a client address to its network (IPv4 ``203.0.113.77`` → ``203.0.113.0``; IPv6
+kept to its first 48 bits) for the access log (`serving.access_log`), on every path, not only
+``/contact``: reading a page about heroin withdrawal is itself health information.
+`configure_app_logging` sends the app's own lines to stderr through `ScrubFilter`, which masks any
+address and drops any query string a library puts in a message. The server's own lines (its
+start-up line names the address it listens on) go through its own handlers, untouched.
 """
 
 from __future__ import annotations
@@ -15,13 +14,6 @@ import ipaddress
 import logging
 import re
 import sys
-
-from gunicorn.glogging import Logger
-
-# Atoms that can carry what a visitor typed or where they came from; blanked whatever the format.
-_BLANKED = ("q", "f", "{query_string}e", "{raw_uri}e", "{http_referer}e", "{referer}i", "{cookie}i", "{http_cookie}e")
-# Header and environ atoms that hold the unmasked client address (X-Forwarded-For, ProxyFix's copy).
-_ADDRESS_WORDS = ("forwarded", "real-ip", "real_ip", "proxy_fix")
 
 
 def mask_address(address: str | None) -> str:
@@ -63,32 +55,11 @@ class ScrubFilter(logging.Filter):
         return True
 
 
-class PrivacyLogger(Logger):
-    """gunicorn's logger with masked client addresses and path-only request lines."""
-
-    def setup(self, cfg):
-        """gunicorn's set-up, then scrub its error log too ("Error handling request /x?q=…")."""
-        super().setup(cfg)
-        if not any(isinstance(f, ScrubFilter) for f in self.error_log.filters):
-            self.error_log.addFilter(ScrubFilter())
-
-    def atoms(self, resp, req, environ, request_time):
-        """The usual atoms, with ``h`` masked and the query string, referrer and cookies dropped."""
-        atoms = super().atoms(resp, req, environ, request_time)
-        atoms["h"] = mask_address(environ.get("REMOTE_ADDR"))
-        atoms["{remote_addr}e"] = atoms["h"]
-        atoms["r"] = f"{atoms['m']} {atoms['U']} {atoms['H']}"
-        for key in list(atoms):
-            if key in _BLANKED or any(word in key for word in _ADDRESS_WORDS):
-                atoms[key] = "-"
-        return atoms
-
-
 APP_LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 
 
 def configure_app_logging(level: int = logging.INFO) -> None:
-    """Send the app's own log lines (INFO and up) to stderr beside gunicorn's, i.e. to the journal.
+    """Send the app's own log lines (INFO and up) to stderr beside the server's, i.e. to the journal.
 
     Without this, Python drops everything below WARNING, so "Inquiry K7Q2-M9XD stored" and each
     delivery attempt ("Staff email for inquiry K7Q2-M9XD sent") would never be seen. Those lines

@@ -1,4 +1,4 @@
-"""Real servers for the tests: free loopback ports, the production gunicorn, the documented Caddy,
+"""Real servers for the tests: free loopback ports, the production server (Granian, serve.py), the documented Caddy,
 and waiting for things."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 CADDYFILE = ROOT / "deploy/Caddyfile"
 
 # The production server exactly as `make run` and the systemd unit start it.
-GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"]
+SITE_SERVER = [sys.executable, "serve.py"]
 
 
 def free_port() -> int:
@@ -38,8 +38,8 @@ def wait_for(condition: Callable[[], object], timeout: float = 10, interval: flo
     return bool(condition())
 
 
-def start_gunicorn(env: dict[str, str], log: Path | None = None, **popen: object) -> tuple[subprocess.Popen, str]:
-    """Start gunicorn on a free port and wait until /healthz answers; returns (process, base URL).
+def start_site(env: dict[str, str], log: Path | None = None, **popen: object) -> tuple[subprocess.Popen, str]:
+    """Start the production server on a free port and wait until /healthz answers; returns (process, base URL).
 
     Retries on another port if the one picked was taken in the meantime (other test runs share
     this machine). Output goes to ``log`` when given, else nowhere.
@@ -49,7 +49,7 @@ def start_gunicorn(env: dict[str, str], log: Path | None = None, **popen: object
         out = log.open("wb") if log else subprocess.DEVNULL
         try:
             server = subprocess.Popen(
-                GUNICORN, cwd=ROOT, env={**env, "PORT": str(port)}, stdout=out, stderr=subprocess.STDOUT, **popen
+                SITE_SERVER, cwd=ROOT, env={**env, "PORT": str(port)}, stdout=out, stderr=subprocess.STDOUT, **popen
             )
         finally:
             if log:
@@ -67,7 +67,7 @@ def start_gunicorn(env: dict[str, str], log: Path | None = None, **popen: object
             except OSError:
                 time.sleep(0.2)
         stop(server)
-    raise RuntimeError("gunicorn did not start" + (f":\n{log.read_text()}" if log else ""))
+    raise RuntimeError("the site did not start" + (f":\n{log.read_text()}" if log else ""))
 
 
 def stop(server: subprocess.Popen) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from types import SimpleNamespace
+import re
 
 import pytest
 
-from serving.logs import PrivacyLogger, ScrubFilter, mask_address, scrub
+from serving.logs import ScrubFilter, mask_address, scrub
 
 
 @pytest.mark.parametrize(
@@ -26,28 +26,73 @@ def test_mask_address(address, masked):
     assert mask_address(address) == masked
 
 
-def test_privacy_logger_atoms_have_no_address_query_or_referrer():
-    from gunicorn.config import Config
+SECRET_HEADERS = {
+    "Referer": "https://www.riverbendrecovery.org/contact?name=Secret",
+    "Cookie": "session=Secret",
+    "User-Agent": "Secret-Agent/1.0",
+}
 
-    logger = PrivacyLogger(Config())
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "RAW_URI": "/contact?name=Secret",
-        "PATH_INFO": "/contact",
-        "QUERY_STRING": "name=Secret",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "203.0.113.77",
-        "HTTP_REFERER": "https://www.riverbendrecovery.org/contact?name=Secret",
-        "HTTP_X_FORWARDED_FOR": "203.0.113.77",
-    }
-    request = SimpleNamespace(headers=[("X-FORWARDED-FOR", "203.0.113.77"), ("REFERER", environ["HTTP_REFERER"])])
-    response = SimpleNamespace(status="303 See Other", headers=[], sent=0)
-    request_time = SimpleNamespace(seconds=0, microseconds=1500)
-    atoms = logger.atoms(response, request, environ, request_time)
-    assert atoms["h"] == "203.0.113.0"
-    assert atoms["r"] == "POST /contact HTTP/1.1"
-    flat = repr(atoms)
-    assert "Secret" not in flat and "203.0.113.77" not in flat
+
+def lines_for(capfd) -> list[str]:
+    """The access lines written to stderr since the last call."""
+    return [line for line in capfd.readouterr().err.splitlines() if '"' in line and line.count(" ") >= 5]
+
+
+@pytest.mark.parametrize(
+    ("hops", "peer", "forwarded", "logged"),
+    [
+        (0, "203.0.113.77", None, "203.0.113.0"),
+        (0, "127.0.0.1", "198.51.100.9", "127.0.0.0"),  # no proxy trusted: the header is a client's word
+        (1, "127.0.0.1", "198.51.100.9", "198.51.100.0"),
+        (1, "127.0.0.1", "192.0.2.1, 198.51.100.9", "198.51.100.0"),  # the address our proxy saw
+        (2, "127.0.0.1", "192.0.2.1, 198.51.100.9", "192.0.2.0"),
+        (2, "127.0.0.1", "198.51.100.9", "127.0.0.0"),  # fewer entries than hops: ProxyFix keeps the peer
+        (1, "::1", "2001:db8:85a3:8d3:1319:8a2e:370:7348", "2001:db8:85a3::"),
+    ],
+)
+def test_the_access_line_masks_the_client_proxy_hops_respected(make_app, capfd, hops, peer, forwarded, logged):
+    app = make_app(PROXY_HOPS=hops)
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    capfd.readouterr()
+    app.test_client().get(
+        "/overdose?q=Secret", headers={**headers, **SECRET_HEADERS}, environ_base={"REMOTE_ADDR": peer}
+    )
+    (line,) = lines_for(capfd)
+    assert line.startswith(f"{logged} [")
+    assert "Secret" not in line and "198.51.100.9" not in line and "7348" not in line
+    assert re.fullmatch(rf'{re.escape(logged)} \[[^]]+\] "GET /overdose" 200 \d+ \d+\.\d{{3}}s', line), line
+
+
+def test_every_answer_gets_one_line_with_its_status_and_size(make_app, capfd):
+    """Pages, cached replays (which never reach ProxyFix), redirects, errors and a POST."""
+    app = make_app(PROXY_HOPS=1)
+    client = app.test_client()
+    forwarded = {"X-Forwarded-For": "203.0.113.77"}
+    capfd.readouterr()
+    sizes = []
+    for _ in range(2):  # the second /withdrawal is the page cache's replay
+        sizes.append(len(client.get("/withdrawal", headers=forwarded).data))
+    client.get("/no-such-page", headers=forwarded)
+    client.post("/contact", data={"name": "Secret"}, headers=forwarded)
+    lines = lines_for(capfd)
+    assert [line.split('"')[1] for line in lines] == [
+        "GET /withdrawal",
+        "GET /withdrawal",
+        "GET /no-such-page",
+        "POST /contact",
+    ]
+    assert all(line.startswith("203.0.113.0 ") for line in lines), lines
+    assert [int(line.split()[-2]) for line in lines[:2]] == sizes  # bytes of the body sent
+    assert lines[2].split('"')[2].split()[0] == "404"
+    assert "Secret" not in "\n".join(lines)
+
+
+def test_a_path_cannot_forge_or_break_a_line(make_app, capfd):
+    app = make_app()
+    capfd.readouterr()
+    app.test_client().get('/a%0a203.0.113.99 [x] "GET /forged" 200 1 0.001s%22')
+    (line,) = lines_for(capfd)
+    assert "\n" not in line and line.count('"') == 2 and "%0A" in line
 
 
 @pytest.mark.parametrize(
@@ -67,5 +112,5 @@ def test_app_log_filter_masks_addresses_and_drops_query_strings(message, cleaned
 
 
 def test_scrub_leaves_references_times_and_versions_alone():
-    text = "[2026-11-25 17:44:18 +0000] Inquiry K7Q2-M9XD stored by gunicorn 27.0.1 at 12:30"
+    text = "[2026-11-25 17:44:18 +0000] Inquiry K7Q2-M9XD stored by granian 2.8.7 at 12:30"
     assert scrub(text) == text

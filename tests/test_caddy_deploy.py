@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import ROOT, needs
-from tests.servers import free_port, start_caddy, start_gunicorn, stop, wait_for
+from tests.servers import free_port, start_caddy, start_site, stop, wait_for
 from tests.test_mountpoint import assert_mount_point_holds, get
 
 pytestmark = [pytest.mark.slow, needs("caddy")]
@@ -33,7 +33,7 @@ SLOW_HEADERS = 500
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """gunicorn (gunicorn.conf.py, one proxy hop trusted) behind the documented Caddy: (app URL, Caddy URL, log)."""
+    """The site (serve.py, one proxy hop trusted) behind the documented Caddy: (app URL, Caddy URL, log)."""
     folder = tmp_path_factory.mktemp("caddy-site")
     env = {
         **os.environ,
@@ -42,7 +42,7 @@ def site(tmp_path_factory):
         "FLASK_PROXY_HOPS": "1",
     }
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "init-db"], cwd=ROOT, env=env, check=True)
-    app, app_url = start_gunicorn(env, folder / "gunicorn.log")
+    app, app_url = start_site(env, folder / "server.log")
     try:
         caddy, caddy_url, access_log = start_caddy(app_url, folder / "caddy")
         try:

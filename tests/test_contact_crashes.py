@@ -15,7 +15,7 @@ import pytest
 
 from inquiries.db import connect
 from tests.contact_data import VALID, contact_app, hidden_fields, rows
-from tests.live_site import browser_session, gunicorn, request
+from tests.live_site import browser_session, live_server, request
 from tests.servers import free_port, wait_for
 
 
@@ -31,7 +31,7 @@ def open_db(tmp_path):
 
 @pytest.mark.slow
 def test_twenty_parallel_posts_with_one_key_make_one_inquiry(tmp_path):
-    with gunicorn(tmp_path) as (port, _):
+    with live_server(tmp_path) as (port, _):
         hidden, headers = browser_session(port)
         body = urlencode({**hidden, **VALID})
         start = threading.Barrier(20)
@@ -52,7 +52,7 @@ def test_twenty_parallel_posts_with_one_key_make_one_inquiry(tmp_path):
 def test_kill_9_mid_stream_loses_no_acknowledged_inquiry(tmp_path):
     acknowledged: list[tuple[str, str]] = []
     stop = threading.Event()
-    with gunicorn(tmp_path) as (port, server):
+    with live_server(tmp_path) as (port, server):
         hidden, headers = browser_session(port)
 
         def stream(worker: int) -> None:
@@ -131,7 +131,7 @@ def smtp_server(kind: str):
 def test_post_answers_at_once_whatever_smtp_does(tmp_path, smtp):
     with (
         smtp_server(smtp) as mail_port,
-        gunicorn(
+        live_server(
             tmp_path,
             OUTBOX_WORKER=True,
             OUTBOX_POLL_SECONDS=0.2,

@@ -15,7 +15,7 @@ from inquiries import store
 from tests import html as dom
 from tests.contact_data import HTMX, VALID, contact_app, hidden_fields, rows
 from tests.live_site import request
-from tests.servers import start_gunicorn
+from tests.servers import start_site
 from tests.staff_data import save
 
 WORDS = "Please call me after six, my phone is off at work"
@@ -164,7 +164,7 @@ def raw_exchange(port: int, data: bytes) -> bytes:
 def test_malformed_chunked_bodies_get_a_4xx_not_a_traceback(tmp_path):
     log = tmp_path / "server.log"
     env = {**os.environ, "FLASK_DATABASE": str(tmp_path / "site.db"), "FLASK_OUTBOX_WORKER": "false"}
-    server, url = start_gunicorn(env, log=log, start_new_session=True)
+    server, url = start_site(env, log=log, start_new_session=True)
     port = urlsplit(url).port
     answers = {}
     try:

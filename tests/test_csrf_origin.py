@@ -15,7 +15,7 @@ from inquiries.db import connect
 from tests import html as dom
 from tests.contact_data import VALID, contact_app
 from tests.live_site import browser_session, request
-from tests.servers import start_gunicorn
+from tests.servers import start_site
 
 HTTPS = "https://localhost"
 WORDS = "Words I typed on a privacy browser"
@@ -119,7 +119,7 @@ def test_behind_a_proxy_over_https_without_a_referer(tmp_path):
         "FLASK_PROXY_HOPS": "1",
         "FLASK_CONTACT_RATE_LIMIT": "100 per hour",
     }
-    server, url = start_gunicorn(env, start_new_session=True)
+    server, url = start_site(env, start_new_session=True)
     port = urlsplit(url).port
     proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7", "X-Forwarded-Host": "www.center.test"}
     try:

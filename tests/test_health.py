@@ -15,7 +15,7 @@ import pytest
 
 from inquiries import db as dbmod
 from inquiries import health, store
-from tests.servers import start_gunicorn, stop, wait_for
+from tests.servers import start_site, stop, wait_for
 
 
 def get_health(url: str) -> tuple[int, dict]:
@@ -27,7 +27,7 @@ def get_health(url: str) -> tuple[int, dict]:
 
 
 def children(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (gunicorn's workers)."""
+    """Process ids whose parent is ``pid`` (the server's workers)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -60,7 +60,7 @@ def test_healthz_answers_503_while_the_server_cannot_write_any_file(tmp_path):
         "FLASK_HEALTH_WRITE_SECONDS": "1",
         "WEB_CONCURRENCY": "1",
     }
-    server, url = start_gunicorn(env)
+    server, url = start_site(env)
     try:
         assert get_health(url) == (200, {"status": "ok"})
         assert heartbeat(tmp_path / "site.db") is not None  # the check really committed a row

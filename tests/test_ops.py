@@ -52,12 +52,12 @@ def test_manage_wrapper_reads_the_filled_env_file_like_systemd(tmp_path):
     assert read_env_file(env_file)["FLASK_STAFF_EMAILS"].startswith('["intake@')
 
 
-def test_site_unit_checks_the_config_then_runs_gunicorn():
+def test_site_unit_checks_the_config_then_runs_the_launcher():
     commands = unit_commands("recovery-site.service")
     (pre,) = commands["ExecStartPre"]
     (start,) = commands["ExecStart"]
     assert pre[1:] == ["--app", "app", "check-config"]
-    assert Path(start[0]).name == "gunicorn" and start[1:] == ["-c", "gunicorn.conf.py", "app:create_app()"]
+    assert Path(start[0]).name == "python" and start[1:] == ["serve.py"]  # as `make run` and tests/servers.py
     unit = unit_settings("recovery-site.service")
     assert unit["EnvironmentFile"] == "/etc/recovery-site.env"
     assert unit["WorkingDirectory"] == PROJECT_ON_SERVER

@@ -117,7 +117,7 @@ def test_caddy_reads_whole_requests_before_the_app_sees_them():
 
 
 def load_bench():
-    """scripts/benchlib/servers.py, whose helpers start gunicorn and nginx exactly as `make bench` does."""
+    """scripts/benchlib/servers.py, whose helpers start the site and nginx exactly as `make bench` does."""
     return importlib.import_module("scripts.benchlib.servers")
 
 
@@ -131,7 +131,7 @@ def post_status(port: int, body: bytes, headers: dict[str, str]) -> urllib.error
 @pytest.mark.slow
 @needs("nginx")
 def test_documented_nginx_caches_pages_and_never_the_contact_form(tmp_path):
-    """deploy/nginx-site-common.conf in front of gunicorn, over loopback, as `make bench` runs it."""
+    """deploy/nginx-site-common.conf in front of the site, over loopback, as `make bench` runs it."""
     bench = load_bench()
     blackhole = bench.Blackhole()
     app_port, proxy_port = bench.free_port(), bench.free_port()

@@ -20,12 +20,12 @@ from inquiries import db as dbmod
 from inquiries import ratelimit, store
 from tests.contact_data import VALID
 from tests.live_site import browser_session, request
-from tests.servers import start_gunicorn
+from tests.servers import start_site
 
 LIMIT = 5
 
 
-def gunicorn_env(tmp_path, workers: int) -> dict[str, str]:
+def server_env(tmp_path, workers: int) -> dict[str, str]:
     return {
         **os.environ,
         "FLASK_DATABASE": str(tmp_path / "site.db"),
@@ -57,8 +57,8 @@ def assert_refusal_keeps_the_words(html: str, words: str) -> None:
 
 @pytest.mark.slow
 def test_one_limit_across_all_workers_and_restarts(tmp_path):
-    env = gunicorn_env(tmp_path, workers=3)
-    server, url = start_gunicorn(env, start_new_session=True)
+    env = server_env(tmp_path, workers=3)
+    server, url = start_site(env, start_new_session=True)
     port = urlsplit(url).port
     try:
         hidden, headers = browser_session(port)
@@ -88,7 +88,7 @@ def test_one_limit_across_all_workers_and_restarts(tmp_path):
     assert b"127.0.0.1" not in raw  # the client address is kept only as a keyed hash
 
     # A restart (or a recycled worker) starts with the same counts.
-    server, url = start_gunicorn(env, start_new_session=True)
+    server, url = start_site(env, start_new_session=True)
     try:
         hidden, headers = browser_session(urlsplit(url).port)
         status, html, words = submit(urlsplit(url).port, hidden, headers, 99)

@@ -100,7 +100,7 @@ def test_outbox_worker_no_starts_no_sender_thread(monkeypatch, tmp_path):
         assert app.test_client().get("/").status_code == 200
         started = {t for t in threading.enumerate() if t.name == "outbox-sender"} - before
         assert not started
-        assert sender.ensure_started(app) is None  # what gunicorn's post_worker_init calls
+        assert sender.ensure_started(app) is None  # what serve.site calls in each worker
         assert app.config["OUTBOX_WORKER"] is False
     finally:
         for extension in list(app.extensions.values()):

@@ -1,6 +1,6 @@
-"""Real-browser fixtures: the production server (gunicorn), a real SMTP server and Debian's Chromium.
+"""Real-browser fixtures: the production server (Granian, serve.py), a real SMTP server and Debian's Chromium.
 
-One gunicorn, one SMTP server and one Chromium serve the whole session; every test gets fresh
+One server, one SMTP server and one Chromium serve the whole session; every test gets fresh
 browser contexts (no shared cookies or storage) on a phone-sized screen.
 
 Playwright's sync API must not run inside a running asyncio loop: aiosmtpd's ``Controller`` runs its
@@ -22,7 +22,7 @@ import pytest
 import settings
 from tests.browser.pages import NO_SCRIPT_PAGES, PHONE, start_axe_summary
 from tests.conftest import INSTALL, ROOT, missing
-from tests.servers import start_gunicorn, stop
+from tests.servers import start_site, stop
 from tests.smtp import MailServer
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -55,7 +55,7 @@ def smtp():
 
 @dataclass
 class Site:
-    """The running gunicorn: its base URL, database file and log."""
+    """The running server: its base URL, database file and log."""
 
     url: str
     database: Path
@@ -75,7 +75,7 @@ class Site:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory, smtp):
-    """The production server exactly as ``make run`` starts it (gunicorn + gunicorn.conf.py)."""
+    """The production server exactly as ``make run`` starts it (``python serve.py``)."""
     tmp = tmp_path_factory.mktemp("site")
     env = {
         **os.environ,
@@ -90,8 +90,8 @@ def site(tmp_path_factory, smtp):
         "PYTHONUNBUFFERED": "1",  # the log is read while the server runs
     }
     env.pop("FLASK_PRODUCTION", None)
-    log = tmp / "gunicorn.log"
-    server, url = start_gunicorn(env, log)
+    log = tmp / "server.log"
+    server, url = start_site(env, log)
     try:
         yield Site(url=url, database=tmp / "site.db", log=log)
     finally:
@@ -196,7 +196,7 @@ def phone(browser, site, request):
         for i, page in enumerate(page for context in contexts for page in context.pages):
             name = re.sub(r"[^\w.-]+", "_", request.node.name)
             page.screenshot(path=FAILURES / f"{name}-{i}.png", full_page=True, caret="initial")
-        print("--- end of gunicorn's log ---\n" + "\n".join(site.log.read_text().splitlines()[-30:]))
+        print("--- end of the server's log ---\n" + "\n".join(site.log.read_text().splitlines()[-30:]))
     for context in contexts:
         context.close()
 

@@ -1,6 +1,6 @@
 """The contact form in a real Chromium on a phone, with JavaScript off and on.
 
-Every inquiry here is real: stored by the gunicorn under test and emailed by its sender thread
+Every inquiry here is real: stored by the production server under test and emailed by its sender thread
 to the test session's SMTP server. Each test uses a visitor name no other test uses, so the
 inquiry and the email it produced can be found.
 """

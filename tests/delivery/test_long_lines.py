@@ -13,7 +13,7 @@ from inquiries import delivery, mailer
 from inquiries.forms import MESSAGE_MAX
 from tests.delivery.conftest import VISITOR, outbox_row
 from tests.delivery.test_end_to_end import form_data
-from tests.live_site import browser_session, gunicorn, request
+from tests.live_site import browser_session, live_server, request
 from tests.servers import wait_for
 
 SMTP_LINE_LIMIT = 998  # RFC 5321 4.5.3.1.6 / RFC 5322 2.1.1, without the CRLF
@@ -87,10 +87,10 @@ def test_no_line_of_a_flagged_email_to_many_staff_passes_the_limit(make_app):
 
 
 @pytest.mark.slow
-def test_through_gunicorn_the_longest_message_reaches_staff_once_and_intact(tmp_path, mail_server):
+def test_through_the_server_the_longest_message_reaches_staff_once_and_intact(tmp_path, mail_server):
     """The same, as a visitor sends it: the production server, CSRF on, its own sender thread."""
     mail = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": mail_server.port, "STAFF_EMAILS": ["intake@center.test"]}
-    with gunicorn(tmp_path, OUTBOX_WORKER=True, **mail) as (port, _):
+    with live_server(tmp_path, OUTBOX_WORKER=True, **mail) as (port, _):
         hidden, headers = browser_session(port)
         form = {**hidden, **VISITOR, "message": MESSAGE, "name": NAME}
         status, answer, _ = request(port, "POST", "/contact", urlencode(form), headers)

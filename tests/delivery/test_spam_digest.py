@@ -13,7 +13,7 @@ import pytest
 from inquiries import db as dbmod
 from inquiries import delivery, digest, store
 from tests.delivery.conftest import STAFF, VISITOR
-from tests.servers import start_gunicorn, stop, wait_for
+from tests.servers import start_site, stop, wait_for
 from tests.smtp import MailServer
 
 _keys = itertools.count()
@@ -91,7 +91,7 @@ def a_round_looked_after(moment: float, db, mail) -> None:
 
 @pytest.mark.slow
 def test_the_running_site_sends_digests_across_workers_and_restarts(tmp_path):
-    """gunicorn as configured, two worker processes each with its sender thread, a 2 s period."""
+    """The production server as configured, two worker processes each with its sender thread, a 2 s period."""
     mail = MailServer().start()
     path = tmp_path / "site.db"
     env = {
@@ -118,17 +118,17 @@ def test_the_running_site_sends_digests_across_workers_and_restarts(tmp_path):
     db = dbmod.connect(path)
     server = None
     try:
-        server, _url = start_gunicorn(env, tmp_path / "gunicorn.log")
+        server, _url = start_site(env, tmp_path / "server.log")
         refs = [hold(db)]
         assert wait_for(lambda: len(digests()) == 1, timeout=20)
         refs += [hold(db), hold(db)]
         assert wait_for(lambda: len(digests()) == 2, timeout=20)
         stop(server)
-        server, _url = start_gunicorn(env, tmp_path / "gunicorn.log")
+        server, _url = start_site(env, tmp_path / "server.log")
         a_round_looked_after(last_digest_at() + PERIOD, db, mail)  # a digest would be due: nothing new held, none
         assert len(digests()) == 2 and queued() == 2
         refs.append(hold(db))
-        assert wait_for(lambda: len(digests()) == 3, timeout=20), (tmp_path / "gunicorn.log").read_text()
+        assert wait_for(lambda: len(digests()) == 3, timeout=20), (tmp_path / "server.log").read_text()
         a_round_looked_after(last_digest_at() + PERIOD, db, mail)  # and nothing more after it
         assert queued() == 3
     finally:

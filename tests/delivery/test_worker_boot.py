@@ -1,4 +1,4 @@
-"""Mail left waiting by a restart goes out when gunicorn boots a worker, before anyone visits."""
+"""Mail left waiting by a restart goes out when the server starts a worker, before anyone visits."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from inquiries import db as dbmod
 from inquiries import store
 from tests.conftest import ROOT
 from tests.delivery.conftest import VISITOR
-from tests.servers import GUNICORN, free_port, wait_for
+from tests.servers import SITE_SERVER, free_port, wait_for
 
 
 @pytest.mark.slow
-def test_gunicorn_worker_sends_waiting_mail_without_a_request(tmp_path, mail_server):
+def test_server_worker_sends_waiting_mail_without_a_request(tmp_path, mail_server):
     path = tmp_path / "site.db"
     database = dbmod.connect(path)
     store.init_schema(database)
@@ -32,7 +32,7 @@ def test_gunicorn_worker_sends_waiting_mail_without_a_request(tmp_path, mail_ser
         "FLASK_STAFF_EMAILS": json.dumps(["intake@center.test"]),
         "FLASK_OUTBOX_WORKER": "true",
     }
-    server = subprocess.Popen(GUNICORN, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(SITE_SERVER, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(lambda: mail_server.received or server.poll() is not None, timeout=30)
     finally:
