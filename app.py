@@ -1,4 +1,4 @@
-"""The application factory: ``flask --app app …`` and ``gunicorn 'app:create_app()'`` start here."""
+"""The application factory: ``flask --app app …`` and the production server (``serve.py``) start here."""
 
 from __future__ import annotations
 

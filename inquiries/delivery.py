@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 
 import sqlite_utils
 from flask import Flask
@@ -27,11 +28,13 @@ def send_due(
     ssl_context: ssl.SSLContext | None = None,
     notices: bool = False,
     now: float | None = None,
+    stop: threading.Event | None = None,
 ) -> dict[str, int]:
     """Send every staff email due now (at most ``limit``), or with ``notices`` every on-call notice,
     once each; returns counts of sent/retry/dead.
 
-    ``now`` (default: the clock) is the moment against which "due" is judged.
+    ``now`` (default: the clock) is the moment against which "due" is judged. Once ``stop`` is set,
+    no further message is claimed: the one in hand is finished and the rest stay for the next sender.
     """
     own = db is None
     db = dbmod.connect(dbmod.database_path(app)) if own else db
@@ -42,6 +45,8 @@ def send_due(
     try:
         with app.app_context():
             for _ in range(limit):
+                if stop is not None and stop.is_set():
+                    break
                 row = outbox.claim_next(db, worker_id, lease=lease, alerts=notices, now=now)
                 if row is None:
                     break

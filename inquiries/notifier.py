@@ -33,7 +33,7 @@ class Notifier:
                 self.wake_event.clear()
                 try:
                     alerts.queue_stuck(self.app, db)
-                    delivery.send_due(self.app, db, worker_id=worker_id, notices=True)
+                    delivery.send_due(self.app, db, worker_id=worker_id, notices=True, stop=self.stop_event)
                 except Exception as exc:  # a locked database must not end the loop
                     log.error("On-call notice error: %s", type(exc).__name__)
                 self.wake_event.wait(self.app.config["OUTBOX_POLL_SECONDS"])

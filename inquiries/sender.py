@@ -2,9 +2,10 @@
 
 Each round it first queues the spam digest when one is due (``inquiries.digest``).
 
-With ``OUTBOX_WORKER`` true, each web process starts one daemon thread when gunicorn has booted it
-(``post_worker_init`` in gunicorn.conf.py) or, under any other server, on its first request; so a
-CLI command never starts one, and a thread never has to survive gunicorn's fork. With it false,
+With ``OUTBOX_WORKER`` true, each web process starts one daemon thread as soon as it has built the
+app (``serve.site``, which the server calls in each worker after any fork) or, under any other
+server, on its first request; so a CLI command never starts one, and a thread never has to survive
+a fork. With it false,
 run ``flask outbox work``, which runs the same loop in the foreground. Several senders may run at
 once: the outbox's atomic claim gives each message to one of them.
 
@@ -15,6 +16,7 @@ can tell a sender that stopped, or never started, while mail waits (``inquiries.
 from __future__ import annotations
 
 import logging
+import multiprocessing.util
 import os
 import threading
 import time
@@ -34,6 +36,8 @@ EXTENSION = "outbox_sender"
 RECORD_AT_MOST_EVERY = 30.0
 # Rows of senders silent this long are dropped: each web process restart leaves one behind.
 FORGET_AFTER_SECONDS = 86400.0
+# How long an exiting process waits for its sender to finish the message in hand.
+STOP_AT_EXIT_SECONDS = 15.0
 
 
 def record_run(db: sqlite_utils.Database, worker_id: str, now: float | None = None) -> None:
@@ -97,7 +101,7 @@ class Sender:
                 except Exception as exc:
                     log.error("Escalation error: %s", type(exc).__name__)
                 try:
-                    delivery.send_due(self.app, db, worker_id=worker_id)
+                    delivery.send_due(self.app, db, worker_id=worker_id, stop=self.stop_event)
                 except Exception as exc:  # a locked or missing database must not end the loop
                     log.error("Outbox sender error: %s", type(exc).__name__)
                 self.record(db, worker_id)
@@ -155,7 +159,17 @@ def ensure_started(app: Flask) -> Sender | None:
             sender = Sender(app)
             sender.start()
             app.extensions[EXTENSION] = sender
+            stop_at_exit(sender)
     return sender
+
+
+def stop_at_exit(sender: Sender) -> None:
+    """When this process exits normally (a server stopping or replacing its worker), let the sender
+    finish the message in hand instead of dying mid-send, which would leave it claimed until its
+    lease ran out and, if the SMTP server had taken it, send it twice."""
+    # Not `atexit`: a server's worker process started by `multiprocessing` (Granian's are) ends with
+    # os._exit, which skips atexit; multiprocessing runs its finalizers then, and at a normal exit.
+    multiprocessing.util.Finalize(sender, sender.stop, kwargs={"timeout": STOP_AT_EXIT_SECONDS}, exitpriority=10)
 
 
 def wake(app: Flask) -> None:
@@ -166,7 +180,7 @@ def wake(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Start the sender on the first request a process serves, if gunicorn has not already."""
+    """Start the sender on the first request a process serves, if ``serve.site`` has not already."""
     if not app.config["OUTBOX_WORKER"]:
         return
 

@@ -1,7 +1,7 @@
 """The site is served at the root of its domain, and no request can say otherwise.
 
 WSGI splits a request's path into ``SCRIPT_NAME`` (where the app is mounted) and ``PATH_INFO``
-(the page within it). Some servers take ``SCRIPT_NAME`` from a request header: gunicorn does for
+(the page within it). Some servers take ``SCRIPT_NAME`` from a request header: gunicorn did for
 any peer in its ``forwarded_allow_ips``, by default this machine, so through any local proxy that
 passes the header on. A request for ``/overdose/`` with ``SCRIPT_NAME: /overdose`` then reached
 Flask as the home page, and the page cache (`microcache`, nginx's) kept the home page under

@@ -70,7 +70,7 @@ def lengthen_short_lease(config: dict[str, Any]) -> str | None:
 
 PROXY_HOPS_UNSET = (
     "FLASK_PROXY_HOPS is not set: set it to the number of reverse proxies in front of the app, "
-    "1 with the Caddy or nginx of deploy/ (0 only if visitors reach gunicorn directly). Too low "
+    "1 with the Caddy or nginx of deploy/ (0 only if visitors reach the app server directly). Too low "
     "(0 behind a proxy) and every visitor seems to come from one address, the proxy's, so one "
     "person's inquiries use up the rate limit for everyone; too high (1 with nothing in front) "
     "and a visitor can fake their address with an X-Forwarded-For header, to dodge the limit or "

@@ -14,8 +14,9 @@ from tests.servers import start_site
 
 
 @contextmanager
-def live_server(tmp_path, **settings_):
-    """The production server (serve.py, 2 workers) on a free port; yields (port, process)."""
+def live_server(tmp_path, log=None, **settings_):
+    """The production server (serve.py, 2 workers) on a free port, its output in ``log`` if given;
+    yields (port, process)."""
     env = {
         **os.environ,
         "FLASK_DATABASE": str(tmp_path / "site.db"),
@@ -24,7 +25,7 @@ def live_server(tmp_path, **settings_):
         **{f"FLASK_{k}": v if isinstance(v, str) else json.dumps(v) for k, v in settings_.items()},
     }
     # Its own session, so a test can kill -9 the whole process group (master and workers).
-    server, url = start_site(env, start_new_session=True)
+    server, url = start_site(env, log, start_new_session=True)
     try:
         yield urlsplit(url).port, server
     finally:

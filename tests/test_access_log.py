@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 import pytest
 
+import serve
+from serving.access_log import AccessLog
 from serving.logs import ScrubFilter, mask_address, scrub
 
 
@@ -114,3 +117,46 @@ def test_app_log_filter_masks_addresses_and_drops_query_strings(message, cleaned
 def test_scrub_leaves_references_times_and_versions_alone():
     text = "[2026-11-25 17:44:18 +0000] Inquiry K7Q2-M9XD stored by granian 2.8.7 at 12:30"
     assert scrub(text) == text
+
+
+def test_a_streamed_body_is_counted_and_logged_when_the_server_closes_it():
+    """A body without Content-Length (a stream) is passed through as it comes, then logged."""
+    read_end, write_end = os.pipe()
+    closed = []
+
+    class Stream:
+        def __iter__(self):
+            yield b"abc"
+            yield b"defg"
+
+        def close(self):
+            closed.append(True)
+
+    def streaming_app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return Stream()
+
+    app = AccessLog(streaming_app, hops=1, fd=write_end)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/export", "QUERY_STRING": "name=Secret"}
+    environ |= {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.77"}
+    body = app(environ, lambda status, headers, exc_info=None: None)
+    assert b"".join(body) == b"abcdefg"
+    body.close()
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        line = pipe.read()
+    assert closed == [True]
+    assert re.fullmatch(r'203\.0\.113\.0 \[[^]]+\] "GET /export" 200 7 \d+\.\d{3}s\n', line), line
+
+
+def test_the_server_is_configured_as_the_deploy_guide_says():
+    """serve.py: loopback only, PORT honoured, its own access log off, slow headers cut off,
+    workers recycled and respawned, a listen backlog."""
+    config = serve.options({"PORT": "8123", "WEB_CONCURRENCY": "3"})
+    assert (config["address"], config["port"], config["workers"]) == ("127.0.0.1", 8123, 3)
+    assert config["factory"] and config["target"] == "serve:site"
+    assert config["log_access"] is False
+    assert 1000 <= config["http1_settings"].header_read_timeout <= 15000
+    assert config["workers_lifetime"] and config["workers_max_rss"] and config["respawn_failed_workers"]
+    assert config["backlog"] >= 512
+    assert serve.options({})["port"] == 8000 and serve.options({})["workers"] == 2

@@ -80,7 +80,7 @@ def read_body() -> None:
     be read, before anything else looks at it.
 
     A malformed body makes the server's input stream raise its own exception while the form is
-    parsed (gunicorn: InvalidChunkSize, ChunkMissingTerminator…); whatever the server, that is
+    parsed (a broken chunked encoding, a connection cut mid-body); whatever the server, that is
     the client's mistake and gets a 400, not a 500 and a traceback.
     """
     if request.method != "POST":
