@@ -31,5 +31,5 @@ def init_app(app: Flask) -> None:
         return compression.compress_response(request, response)
 
     app.wsgi_app = mountpoint.AtRoot(app.wsgi_app)
-    app.wsgi_app = microcache.MicroCache(app.wsgi_app)
+    app.wsgi_app = app.extensions["microcache"] = microcache.MicroCache(app.wsgi_app)
     app.wsgi_app = access_log.AccessLog(app.wsgi_app, hops=app.config["PROXY_HOPS"] or 0)

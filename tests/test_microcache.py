@@ -26,7 +26,8 @@ def flask_calls(app):
 
 
 def test_app_is_wrapped(app):
-    assert isinstance(app.wsgi_app, MicroCache)
+    assert isinstance(app.extensions["microcache"], MicroCache)
+    assert app.wsgi_app.app is app.extensions["microcache"]  # inside the access log, outermost
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "br", "identity"])
@@ -87,8 +88,9 @@ def test_query_strings_and_errors_reach_flask(client, flask_calls):
 
 def test_expired_entries_are_fetched_again(client, flask_calls, app):
     client.get("/treatment")
-    for key, entry in app.wsgi_app.entries.items():
-        app.wsgi_app.entries[key] = (0.0, *entry[1:])
+    cache = app.extensions["microcache"]
+    for key, entry in cache.entries.items():
+        cache.entries[key] = (0.0, *entry[1:])
     client.get("/treatment")
     assert len(flask_calls) == 2
 
@@ -132,7 +134,7 @@ def test_a_made_up_fingerprint_is_answered_but_never_stored(app, client, flask_c
         response = client.get(url)
         assert response.status_code == 200 and "immutable" not in response.headers["Cache-Control"]
     assert len(flask_calls) == 6
-    assert not any(path in made_up for path, _ in app.wsgi_app.entries)
+    assert not any(path in made_up for path, _ in app.extensions["microcache"].entries)
 
 
 def test_an_unfingerprinted_name_is_still_replayed(client, flask_calls):
