@@ -6,14 +6,11 @@ buffers, header rules and log filters are the file's own.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +20,7 @@ import pytest
 
 from tests.conftest import ROOT, needs
 from tests.servers import free_port, start_caddy, start_site, stop, wait_for
+from tests.slow_clients import SlowClients, slow_body, slow_header, timed_get
 from tests.test_mountpoint import assert_mount_point_holds, get
 
 pytestmark = [pytest.mark.slow, needs("caddy")]
@@ -53,94 +51,8 @@ def site(tmp_path_factory):
         stop(app)
 
 
-class SlowClients:
-    """Loopback connections that each start a request and then send one more byte every
-    ``interval`` seconds, never finishing it, until `close` (the context's end) drops them all.
-
-    They open ``gap`` seconds apart, as an attacker's would: a burst of connections is taken by
-    whichever app worker is awake at that moment, and the other workers would stay free.
-    """
-
-    def __init__(self, port: int, starts: list[bytes], gap: float, interval: float = 0.5) -> None:
-        self.interval = interval
-        self.rounds = 0  # how many times every connection has been sent one more byte
-        self.sockets: list[socket.socket] = []
-        self.done = threading.Event()
-        try:
-            for start in starts:
-                sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-                self.sockets.append(sock)
-                sock.sendall(start)
-                sock.setblocking(False)
-                time.sleep(gap)
-        except OSError:
-            for sock in self.sockets:
-                sock.close()
-            raise
-        self.thread = threading.Thread(target=self._trickle, daemon=True)
-        self.thread.start()
-
-    def _trickle(self) -> None:
-        while not self.done.wait(self.interval):
-            for sock in self.sockets:
-                with contextlib.suppress(OSError):
-                    sock.send(b"a")
-            self.rounds += 1
-
-    def still_open(self) -> int:
-        """How many connections the server has neither answered nor closed."""
-        count = 0
-        for sock in self.sockets:
-            try:
-                sock.recv(1, socket.MSG_PEEK)
-            except BlockingIOError:
-                count += 1
-            except OSError:
-                pass
-        return count
-
-    def close(self) -> None:
-        self.done.set()
-        self.thread.join()
-        for sock in self.sockets:
-            sock.close()
-
-    def __enter__(self) -> SlowClients:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def slow_body(port: int) -> bytes:
-    """A contact form POST whose headers are complete and whose body has not begun.
-
-    Its first body byte comes a trickle interval later: a proxy that streams bodies has handed
-    the request on by then, and the app thread that took it waits for the rest.
-    """
-    return (
-        f"POST /contact HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\n"
-    ).encode()
-
-
-def slow_header(port: int) -> bytes:
-    """A page request whose headers never end."""
-    return f"GET /overdose HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Slow: ".encode()
-
-
-def timed_get(base_url: str, path: str) -> tuple[int | None, float]:
-    """(status or None if it failed, seconds taken) for one GET that gives up after 5 s."""
-    start = time.monotonic()
-    try:
-        status, _ = get(base_url, path, timeout=5)
-    except OSError:
-        status = None
-    return status, time.monotonic() - start
-
-
 def test_pages_answer_while_slow_clients_trickle(site):
-    """50 bodies and 500 headers sent a byte at a time must not take the app's threads (gunicorn:
+    """50 bodies and 500 headers sent a byte at a time must not take the app's threads (serve.py:
     2 workers x 4 threads): Caddy reads each request in full before the app sees any of it."""
     _, caddy_url, _ = site
     port = urlsplit(caddy_url).port
