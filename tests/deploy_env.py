@@ -14,6 +14,8 @@ DEPLOY = ROOT / "deploy"
 ENV_EXAMPLE = DEPLOY / "recovery-site.env.example"
 VENV_BIN = Path(sys.executable).parent
 PROJECT_ON_SERVER = "/srv/recovery-site"
+# The center's own pages as an operator fills them in (content/center.toml ships with examples).
+CENTER_FILE = ROOT / "tests/data/center.toml"
 
 # What an operator fills in: real-looking values for every blank in the example file.
 FILLED = {
@@ -68,6 +70,7 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env_file = tmp_path / "recovery-site.env"
     env_file.write_text(filled_env_text(), encoding="utf-8")
     env = {**clean_environ(), **read_env_file(env_file), "FLASK_DATABASE": str(tmp_path / "data" / "site.db")}
+    env["FLASK_CENTER_FILE"] = str(CENTER_FILE)
     env.update(overrides)
     return env
 
