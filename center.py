@@ -107,10 +107,12 @@ def _is_example(entry: Any, label: str) -> bool:
 def example_problems(center: Center, shown_path: str) -> list[str]:
     """One line for the about content and one for the programs still holding the shipped examples."""
     problems = []
+    licenses = sum(_is_example(item, item.name) for item in center.licenses)
+    roles = sum(_is_example(item, item.role) for item in center.team)
     about = [
         *(["who we are"] if center.example or any(p.lower().startswith("example") for p in center.who_we_are) else []),
-        *(f"license {item.name!r}" for item in center.licenses if _is_example(item, item.name)),
-        *(f"team role {item.role!r}" for item in center.team if _is_example(item, item.role)),
+        *([f"{licenses} of {len(center.licenses)} licenses"] if licenses else []),
+        *([f"{roles} of {len(center.team)} team roles"] if roles else []),
     ]
     if about:
         problems.append(

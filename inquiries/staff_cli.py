@@ -199,6 +199,8 @@ def check_config_command() -> None:
     for note in current_app.extensions.get("config_notes", []):
         click.echo(f"Note: {note}")
     if problems:
-        click.echo(f"{len(problems)} problem(s). Fix them in the environment file, then run this again.")
+        click.echo(
+            f"{len(problems)} problem(s). Fix them in the environment file (or the file named), then run this again."
+        )
         raise SystemExit(1)
     click.echo("Configuration OK")
