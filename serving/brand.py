@@ -102,7 +102,7 @@ def load_logo(root: Path, setting: str) -> tuple[Logo, Prepared | None]:
         )
     if len(body) <= INLINE_BYTES:
         if kind == ".svg":
-            src = "data:image/svg+xml," + quote(body.decode("utf-8"), safe=" ,:;=/'()-._~!*+?@$")
+            src = "data:image/svg+xml," + quote(body.decode("utf-8"), safe=",:;=/'()-._~!*+?@$")
         else:
             src = "data:image/png;base64," + base64.b64encode(body).decode()
         return Logo(src, width, height, inline=True), None
