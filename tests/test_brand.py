@@ -180,3 +180,18 @@ def test_a_bad_logo_stops_the_start_naming_the_setting(make_app, tmp_path, make,
     message = str(excinfo.value)
     assert message.startswith(f"FLASK_SITE_LOGO {path}"), message
     assert says in message, message
+
+
+def test_pages_with_a_logo_are_valid_html(make_app, tmp_path):
+    from tests.test_html_valid import vnu_problems
+
+    pages = {}
+    small, big = logos.svg(tmp_path / "small.svg"), logos.svg(tmp_path / "big.svg", approx_bytes=6000)
+    for name, logo, src in (
+        ("inline", small, b'src="data:image/svg+xml,'),
+        ("served", big, b'src="/static/site-logo.'),
+    ):
+        html = make_app(SITE_LOGO=str(logo)).test_client().get("/about").data
+        assert b'class="logo" ' + src in html
+        pages[name] = html
+    assert vnu_problems(pages, tmp_path) == []
