@@ -30,6 +30,8 @@ FILLED = {
     "FLASK_MAIL_USERNAME": "website-token",
     "FLASK_MAIL_PASSWORD": "s3cret-smtp-password",
     "FLASK_MAIL_DEFAULT_SENDER": "Riverbend website <website@riverbendrecovery.org>",
+    # The center's own /about and /programs (the shipped content/center.toml holds only examples).
+    "FLASK_CENTER_FILE": str(CENTER_FILE),
 }
 
 
@@ -70,7 +72,6 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env_file = tmp_path / "recovery-site.env"
     env_file.write_text(filled_env_text(), encoding="utf-8")
     env = {**clean_environ(), **read_env_file(env_file), "FLASK_DATABASE": str(tmp_path / "data" / "site.db")}
-    env["FLASK_CENTER_FILE"] = str(CENTER_FILE)
     env.update(overrides)
     return env
 
