@@ -105,6 +105,13 @@ def test_the_center_colour_paints_buttons_and_links(browser, branded):
     try:
         colours = painted(page)
         assert colours == {"button": rgb(CENTER_COLOR), "buttonText": "rgb(255, 255, 255)", "link": rgb(CENTER_COLOR)}
+        call = page.locator("header a.call")
+        call.hover()
+        hovered = call.evaluate("a => [getComputedStyle(a).backgroundColor, getComputedStyle(a).color]")
+        assert hovered == [rgb(color.shades(CENTER_COLOR)["--brand-dark"]), "rgb(255, 255, 255)"]
+        exit_button = page.locator("header a.exit")
+        exit_button.hover()
+        assert exit_button.evaluate("a => getComputedStyle(a).color") == "rgb(255, 255, 255)"
         strip_link = page.locator("aside.crisis a").first
         dark = color.shades(CENTER_COLOR)["--brand-dark"]
         assert strip_link.evaluate("a => getComputedStyle(a).color") == rgb(dark)
