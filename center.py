@@ -83,7 +83,14 @@ def _entries(kind: type, data: list[dict[str, Any]], where: str) -> tuple:
 def load(path: Path) -> Center:
     """Read and check the file; a missing or misspelt key fails loudly at start-up, naming the entry."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    unknown = sorted(set(data) - {"about", "license", "team", "program"})
+    if unknown:
+        raise ValueError(f"{path}: unknown sections {unknown} (use [about], [[license]], [[team]], [[program]])")
     about = data.get("about", {})
+    if set(about) - {"who_we_are", "map_query", "example"}:
+        raise ValueError(
+            f"{path}: [about] has unknown keys {sorted(set(about) - {'who_we_are', 'map_query', 'example'})}"
+        )
     who = about.get("who_we_are", [])
     if not who or not all(isinstance(p, str) and p.strip() for p in who):
         raise ValueError(f"{path}: [about] who_we_are must be a list of paragraphs")

@@ -67,8 +67,9 @@ def test_one_example_program_left_is_named_alone(tmp_path):
     ("change", "says"),
     [
         (("how_long = ", "how_lnog = "), "[[program]] entry 1: unknown keys ['how_lnog'], missing keys ['how_long']"),
-        (("who_we_are = [", "who_we_are_not = ["), "[about] who_we_are must be a list of paragraphs"),
-        (("[[program]]", "[[programme]]"), "list at least one [[program]]"),
+        (("who_we_are = [", 'who_we_are = ["", '), "[about] who_we_are must be a list of paragraphs"),
+        (("[[program]]", "[[programme]]"), "unknown sections ['programme']"),
+        (("map_query = ", "map_qeury = "), "[about] has unknown keys ['map_qeury']"),
     ],
 )
 def test_a_broken_entry_stops_the_start_naming_it(make_app, tmp_path, change, says):
