@@ -13,8 +13,8 @@ CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-background-networking --disable-component-update --disable-sync"
 
 WRK_SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
-# The servers take turns, ROUNDS times, and each is judged on its best round: on a shared or
-# noisy machine other work only ever slows a server down.
+# The servers take turns, ROUNDS times, and each is judged on its median round (an odd count
+# keeps the median one real round).
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 WRK_CONNECTIONS = 32
 POSTS = 200

@@ -1,4 +1,4 @@
-"""What the bench ran on: the machine, the tools' versions, and the memory of gunicorn's workers."""
+"""What the bench ran on: the machine, the tools' versions, and the memory of the server's processes."""
 
 from __future__ import annotations
 
@@ -31,12 +31,17 @@ def versions() -> str:
     return f"nginx {nginx}, wrk {wrk[0]}, Python {platform.python_version()}, {chromium}, Lighthouse 12.2.3"
 
 
-def worker_rss(master: int) -> list[tuple[int, float, float]]:
-    """(pid, RSS MiB, PSS MiB) of each gunicorn worker, read from /proc."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    rows = []
-    for pid in map(int, children):
-        rss = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1]) / 1024
-        pss = int(re.search(r"^Pss:\s+(\d+)", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)[1]) / 1024
-        rows.append((pid, rss, pss))
+def memory(pid: int) -> tuple[float, float]:
+    """(RSS MiB, PSS MiB) of one process, read from /proc."""
+    rss = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1]) / 1024
+    pss = int(re.search(r"^Pss:\s+(\d+)", Path(f"/proc/{pid}/smaps_rollup").read_text(), re.M)[1]) / 1024
+    return rss, pss
+
+
+def server_rss(main: int) -> list[tuple[str, int, float, float]]:
+    """(role, pid, RSS MiB, PSS MiB) of the server's main process (``python serve.py``) and of
+    each Granian worker, its child processes."""
+    children = Path(f"/proc/{main}/task/{main}/children").read_text().split()
+    rows = [("main", main, *memory(main))]
+    rows += [("worker", pid, *memory(pid)) for pid in map(int, children)]
     return rows

@@ -1,6 +1,7 @@
-"""The servers the bench measures, on loopback: the app under gunicorn, a bare gunicorn replaying
-its response, nginx with a static copy of the page or as the documented proxy, a silent SMTP
-server; and starting, waiting for, fetching from and stopping them."""
+"""The servers the bench measures, on loopback: the app as production starts it (``python serve.py``,
+Granian), a bare Granian with the same settings replaying its response, nginx with a static copy
+of the page or as the documented proxy, a silent SMTP server; and starting, waiting for, fetching
+from and stopping them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 from .config import CONTACT_MIN_SECONDS, ROOT
@@ -52,10 +54,11 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+    """Status, headers (looked up case-insensitively: Granian sends them in lower case) and body."""
     request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback only
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
 
 
 class Blackhole:
@@ -81,7 +84,11 @@ class Blackhole:
 
 
 def start_app(tmp: Path, port: int, smtp_port: int, site_url: str) -> subprocess.Popen:
-    """gunicorn with gunicorn.conf.py, as `make run` starts it, on a throwaway database."""
+    """``python serve.py``, as `make run` and the systemd unit start it, on a throwaway database.
+
+    Its output (the access line of every request, serving/access_log.py) goes to
+    ``tmp/server.log``, a real file, so writing it counts in the figures as it does in production.
+    """
     env = {
         **os.environ,
         "PORT": str(port),
@@ -94,20 +101,14 @@ def start_app(tmp: Path, port: int, smtp_port: int, site_url: str) -> subprocess
         "FLASK_CONTACT_MIN_SECONDS": str(CONTACT_MIN_SECONDS),
         "FLASK_SITE_URL": site_url,
     }
-    env.pop("GUNICORN_BIND", None)
     python = sys.executable
     subprocess.run(
         [python, "-m", "flask", "--app", "app", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True
     )
-    log = (tmp / "gunicorn.log").open("wb")
-    return subprocess.Popen(
-        [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with (tmp / "server.log").open("wb") as log:
+        return subprocess.Popen(
+            [python, "serve.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 FLOOR_APP = """
@@ -119,13 +120,27 @@ def app(environ, start_response):
     return [BODY]
 """
 
+# serve.py's options() with only the app swapped: the same workers, threads, HTTP settings.
+FLOOR_SERVE = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from granian import Granian
+import serve
+options = serve.options()
+options.update(target="bench_floor:app", factory=False, working_dir=Path({tmp!r}))
+Granian(**options).serve()
+"""
 
-def start_floor(tmp: Path, port: int, gz: bytes, headers: dict[str, str]) -> subprocess.Popen:
-    """gunicorn.conf.py running a six-line WSGI app that replays the app's response (same headers,
-    same body): gunicorn's own ceiling for this page."""
+
+def start_floor(tmp: Path, port: int, gz: bytes, headers: Message) -> subprocess.Popen:
+    """Granian with serve.py's settings running a six-line WSGI app that replays the app's
+    response (same headers, same body) and writes no access line: the ceiling for any Python app
+    under this server on this machine."""
     (tmp / "bench_floor.py").write_text(FLOOR_APP)
+    (tmp / "floor_serve.py").write_text(FLOOR_SERVE.format(root=str(ROOT), tmp=str(tmp)))
     (tmp / "floor.gz").write_bytes(gz)
-    own = {"date", "server", "connection", "keep-alive", "transfer-encoding"}  # gunicorn writes these
+    own = {"date", "server", "connection", "keep-alive", "transfer-encoding"}  # the server writes these
     (tmp / "floor.json").write_text(json.dumps([(k, v) for k, v in headers.items() if k.lower() not in own]))
     env = {
         **os.environ,
@@ -133,16 +148,15 @@ def start_floor(tmp: Path, port: int, gz: bytes, headers: dict[str, str]) -> sub
         "BENCH_FLOOR_BODY": str(tmp / "floor.gz"),
         "BENCH_FLOOR_HEADERS": str(tmp / "floor.json"),
     }
-    env.pop("GUNICORN_BIND", None)
-    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--pythonpath", str(tmp)]
-    return subprocess.Popen(
-        [*command, "bench_floor:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=(tmp / "floor.log").open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    with (tmp / "floor.log").open("wb") as log:
+        return subprocess.Popen(
+            [sys.executable, str(tmp / "floor_serve.py")],
+            cwd=tmp,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def nginx_main(prefix: Path, http_body: str) -> str:

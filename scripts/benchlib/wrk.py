@@ -1,4 +1,4 @@
-"""Throughput and latency of one URL under wrk, and the best of several rounds."""
+"""Throughput and latency of one URL under wrk, and the median of several rounds."""
 
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ class Wrk:
     spread: str = ""
 
     @staticmethod
-    def best(runs: list[Wrk]) -> Wrk:
-        """The least disturbed run: other work on the machine only ever slows a server down, so
-        the fastest round is the closest to what it can do (its latencies come with it)."""
-        top = max(runs, key=lambda r: r.rps)
-        spread = f"{min(r.rps for r in runs):,.0f}–{top.rps:,.0f}"
+    def median(runs: list[Wrk]) -> Wrk:
+        """The median round by throughput (its latencies come with it), the range of all rounds
+        beside it: on a shared machine one round can be disturbed either way, the median is not."""
+        ordered = sorted(runs, key=lambda r: r.rps)
+        middle = ordered[(len(ordered) - 1) // 2]
+        spread = f"{ordered[0].rps:,.0f}–{ordered[-1].rps:,.0f}"
         errors = "; ".join(r.errors for r in runs if r.errors)
-        return Wrk(top.rps, top.p50_ms, top.p99_ms, sum(r.requests for r in runs), errors, spread)
+        return Wrk(middle.rps, middle.p50_ms, middle.p99_ms, sum(r.requests for r in runs), errors, spread)
 
     @staticmethod
     def run(url: str, seconds: int = WRK_SECONDS) -> Wrk:
