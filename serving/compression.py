@@ -8,6 +8,7 @@ contact form, errors, sitemap) are compressed as they leave (`compress_response`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 from dataclasses import dataclass, field
@@ -38,8 +39,11 @@ def best_encoding(accept: Accept) -> str | None:
     return choice
 
 
+@functools.lru_cache(maxsize=256)
 def choose_encoding(accept_encoding: str | None) -> str | None:
-    """`best_encoding` for a raw header value, where there is no request object (`MicroCache`)."""
+    """`best_encoding` for a raw header value, where there is no request object (`MicroCache`);
+    remembered, since browsers send a handful of distinct values and parsing one costs more than
+    replaying a cached page."""
     return best_encoding(parse_accept_header(accept_encoding, Accept))
 
 
