@@ -10,14 +10,17 @@ Screenshots of each page at each width: test-artifacts/screenshots/layout-<page>
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
 from playwright.sync_api import expect
 
 import settings
+from tests.browser.conftest import STAFF
 from tests.browser.pages import PHONE, axe_report, run_axe, screenshot
 from tests.conftest import html_urls
+from tests.servers import start_site, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,6 +36,8 @@ PAGES = ["/", "/overdose", "/contact", "/accessibility"]
 SWEEP = [320, 375, 414, 600, 767, 768, 900, 1023, 1024, 1280, 1440, 1920]
 # The browser's default print margins: Chromium's are about 0.4 in, Firefox's and Safari's 0.5 in.
 PRINT_MARGINS = {side: "0.5in" for side in ("top", "right", "bottom", "left")}
+# A longer name than the demo's, as a center may have: it wraps inside the header's one row.
+LONG_NAME = "Riverside Center for Addiction Recovery Services"
 PDF_PAGE = re.compile(rb"/Type\s*/Page\b")  # a page object; /Type /Pages is the page tree
 
 LAYOUT = """() => {
@@ -158,6 +163,33 @@ def test_every_page_fits_every_width_from_320_to_1920(screen):
             page.set_viewport_size({"width": width, "height": 900})
             problems += [f"{url} at {width} px: {p}" for p in layout_problems(page, width)]
     assert not problems, "\n".join(problems)
+
+
+def test_a_long_center_name_keeps_the_header_one_row(browser, smtp, tmp_path):
+    """The name wraps within its own box; the buttons stay on its row and the header within 80 px."""
+    env = {
+        **os.environ,
+        "FLASK_SITE_NAME": LONG_NAME,
+        "FLASK_DATABASE": str(tmp_path / "site.db"),
+        "FLASK_MAIL_SERVER": "127.0.0.1",
+        "FLASK_MAIL_PORT": str(smtp.port),
+        "FLASK_STAFF_EMAILS": f'["{STAFF}"]',
+    }
+    env.pop("FLASK_PRODUCTION", None)
+    server, url = start_site(env, tmp_path / "server.log")
+    context = browser.new_context(base_url=url)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        assert LONG_NAME in page.locator("header .brand").inner_text().replace("\n", " ")
+        problems = []
+        for width in (ONE_ROW_FROM, MENU_OPEN_FROM, 1440):
+            page.set_viewport_size({"width": width, "height": 900})
+            problems += [f"at {width} px: {p}" for p in layout_problems(page, width)]
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+        stop(server)
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
