@@ -11,6 +11,7 @@ from flask_mail import Mail
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import catalog
+import center
 import crisis
 import inquiries
 import serving
@@ -31,6 +32,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     contact_guards.init_app(app)  # Flask-WTF's CSRF and the contact rate limit (a `limits` storage)
     sender.init_app(app)  # the outbox sender thread, when OUTBOX_WORKER is on
     app.extensions["catalog"] = catalog.load(Path(app.root_path) / "content/pages.toml")
+    app.extensions["center"] = center.load(Path(app.root_path) / app.config["CENTER_FILE"])  # /about, /programs
 
     # Blueprints, and the error pages for everything they don't answer themselves
     for blueprint in (pages.bp, contact.bp, health.bp, staff.bp):
@@ -60,8 +62,13 @@ def tel_href(number: str) -> str:
 
 
 def site_context(app: Flask) -> dict[str, Any]:
-    """What every template may use: the site's identity, the pages and the crisis lines."""
+    """What every template may use: the site's identity, the pages, the center's own facts and the crisis lines."""
     config = app.config
     site = {key[5:].lower(): value for key, value in config.items() if key.startswith("SITE_")}
     site["url"] = site["url"].rstrip("/")
-    return {"site": site, "catalog": app.extensions["catalog"], "crisis": crisis.context()}
+    return {
+        "site": site,
+        "catalog": app.extensions["catalog"],
+        "center": app.extensions["center"],
+        "crisis": crisis.context(),
+    }

@@ -15,6 +15,7 @@ import sqlite_utils
 from flask import current_app
 from flask.cli import with_appcontext
 
+import center
 import settings
 from inquiries import db as dbmod
 from inquiries.staff import (
@@ -188,14 +189,18 @@ def purge_command(older_than_days: int | None) -> None:
 @click.command("check-config")
 @with_appcontext
 def check_config_command() -> None:
-    """List every production setting that is missing or still a demo value; exit 1 if any."""
+    """List every production setting that is missing or still a demo value, and the center's own
+    content (content/center.toml) still holding the shipped examples; exit 1 if any."""
     config = current_app.config
     problems = settings.check_config_problems(config, dbmod.database_path(current_app).parent)
+    problems += center.example_problems(current_app.extensions["center"], config["CENTER_FILE"])
     for problem in problems:
         click.echo(f"- {problem}")
     for note in current_app.extensions.get("config_notes", []):
         click.echo(f"Note: {note}")
     if problems:
-        click.echo(f"{len(problems)} problem(s). Fix them in the environment file, then run this again.")
+        click.echo(
+            f"{len(problems)} problem(s). Fix them in the environment file (or the file named), then run this again."
+        )
         raise SystemExit(1)
     click.echo("Configuration OK")

@@ -3,7 +3,8 @@
 `init_app` installs the Flask parts and then wraps the WSGI app, innermost first:
 
 1. `security`: the security headers on every response, production cookie flags;
-2. `assets`: ``static/`` served from memory under fingerprinted URLs, and ``/favicon.ico``;
+2. `assets`: ``static/`` served from memory under fingerprinted URLs, and ``/favicon.ico``; `brand` adds
+   the center's colour to site.css and its logo to those files;
 3. `compression`: dynamic responses compressed as they leave (an ``after_request`` hook);
 4. `mountpoint.AtRoot` (WSGI): no ``SCRIPT_NAME`` from a server or header moves the site off the root,
    so the cache outside it keys on the whole path;
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
-from serving import access_log, assets, compression, microcache, mountpoint, security
+from serving import access_log, assets, brand, compression, microcache, mountpoint, security
 
 
 def init_app(app: Flask) -> None:
@@ -25,6 +26,7 @@ def init_app(app: Flask) -> None:
     stay inside them so the cache and the logs see the client's real address and scheme."""
     security.init_app(app)
     assets.init_app(app)
+    brand.init_app(app)  # SITE_COLOR into the served site.css, SITE_LOGO beside the static files
 
     @app.after_request
     def compress(response: Response) -> Response:

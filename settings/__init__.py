@@ -21,6 +21,7 @@ from settings.production import (
 from settings.reading import typed
 from settings.site import site_domain
 from settings.table import (
+    DEMO_COLOR,
     DEMO_DOMAIN,
     DEMO_PHONE,
     DEMO_SECRET_KEY,
@@ -33,6 +34,7 @@ from settings.table import (
 )
 
 __all__ = [
+    "DEMO_COLOR",
     "DEMO_DOMAIN",
     "DEMO_PHONE",
     "DEMO_SECRET_KEY",

@@ -12,6 +12,7 @@ import apprise
 from email_validator import EmailNotValidError, validate_email
 
 from settings import waits
+from settings.color import color_problems
 from settings.table import DEMO_DOMAIN, DEMO_PHONE, DEMO_SECRET_KEY, SETTINGS, SINK_PORT
 
 
@@ -37,6 +38,7 @@ def production_problems(config: dict[str, Any]) -> list[str]:
         problems.append("FLASK_SITE_EMAIL is the demo address or not an email address: set the public address.")
     problems += _mail_problems(config) + _address_problems(config) + _proxy_problems(config)
     problems += _number_problems(config) + _on_call_problems(config)
+    problems += color_problems(config)
     return problems
 
 

@@ -8,6 +8,7 @@ from typing import Any
 DEMO_PHONE = "+1 555-010-0199"
 DEMO_SECRET_KEY = "demo-secret-key-change-me"  # noqa: S105 - a known demo value, refused in production
 DEMO_DOMAIN = "example.org"
+DEMO_COLOR = "#0b5d4b"
 
 # Where `make run`'s local mail sink (inquiries/mailsink.py) listens and saves: the default SMTP
 # server, so the demo always sends real SMTP. The folder is relative to the project folder.
@@ -141,6 +142,24 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("SITE_URL", f"https://www.{DEMO_DOMAIN}", "Public base URL, for canonical links and the sitemap."),
     Setting("SITE_EXIT_URL", "https://www.google.com/", "Where the quick-exit button goes: a neutral site."),
+    # The center's own look and pages (the logo and colour, /about and /programs)
+    Setting(
+        "SITE_LOGO",
+        None,
+        "SVG or PNG shown before the name in the header (relative to the project folder, e.g. instance/logo.svg). "
+        "At most 5 KB; unset: the name only.",
+        str,
+    ),
+    Setting(
+        "SITE_COLOR",
+        DEMO_COLOR,
+        "Colour of buttons and links, #rrggbb; needs 4.5:1 contrast with white (WCAG AA), checked at start.",
+    ),
+    Setting(
+        "CENTER_FILE",
+        "content/center.toml",
+        "The file /about and /programs are built from: who you are, licenses, team, programs (relative to the project folder).",
+    ),
 )
 
 

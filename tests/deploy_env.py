@@ -14,6 +14,8 @@ DEPLOY = ROOT / "deploy"
 ENV_EXAMPLE = DEPLOY / "recovery-site.env.example"
 VENV_BIN = Path(sys.executable).parent
 PROJECT_ON_SERVER = "/srv/recovery-site"
+# The center's own pages as an operator fills them in (content/center.toml ships with examples).
+CENTER_FILE = ROOT / "tests/data/center.toml"
 
 # What an operator fills in: real-looking values for every blank in the example file.
 FILLED = {
@@ -28,6 +30,8 @@ FILLED = {
     "FLASK_MAIL_USERNAME": "website-token",
     "FLASK_MAIL_PASSWORD": "s3cret-smtp-password",
     "FLASK_MAIL_DEFAULT_SENDER": "Riverbend website <website@riverbendrecovery.org>",
+    # The center's own /about and /programs (the shipped content/center.toml holds only examples).
+    "FLASK_CENTER_FILE": str(CENTER_FILE),
 }
 
 

@@ -185,3 +185,25 @@ def test_validation_fragment_is_small(app, client, field):
     assert dom.find(raw.decode(), id=f"field-{field}")
     assert "<html" not in raw.decode().lower()
     assert len(response.data) < FRAGMENT_BUDGET, f"{field}: {len(response.data)} B on the wire ({len(raw)} B raw)"
+
+
+# With the center's logo: a small one is written into the page (no request); a bigger one (up to
+# the 5 KB the app accepts) is one more request, and every page with it still fits 14 KB.
+LOGOS = {"inline SVG": ("logo.svg", 1800), "served SVG": ("logo.svg", 13000), "inline PNG": ("logo.png", 0)}
+
+
+@pytest.mark.parametrize("kind", LOGOS)
+def test_every_page_with_a_logo_still_fits_one_round_trip(make_app, tmp_path, kind):
+    from tests import logos
+
+    name, size = LOGOS[kind]
+    path = logos.svg(tmp_path / name, approx_bytes=size) if name.endswith(".svg") else logos.png(tmp_path / name)
+    client = make_app(SITE_LOGO=str(path)).test_client()
+    inline = kind.startswith("inline")
+    for url in catalog_paths():
+        urls, total, sizes, _ = first_visit(client, url)
+        assert total <= EDUCATION_BUDGET, f"{url} with a {kind} logo: {total} B gzipped ({describe(sizes)})"
+        assert len(urls) == EDUCATION_REQUESTS + (0 if inline else 1), f"{url}: {describe(sizes)}"
+    if not inline:
+        logo = next(u for u in urls if "site-logo" in u)
+        assert sizes[logo] > 4 * KB  # the test really carries a logo near the largest accepted

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import settings
+from tests.conftest import ROOT
 from tests.deploy_env import VENV_BIN, flask_in_process, production_env, run
 
 BACKUP = {
@@ -95,4 +96,49 @@ def test_check_config_in_process(runner, app):
 def test_check_config_passes_with_a_real_backup_route_and_notices(tmp_path):
     notices = {"FLASK_ALERT_URLS": '["ntfys://ntfy.sh/riverbend-on-call-7f3a", "json://127.0.0.1:9000/hook"]'}
     result = flask_in_process(["check-config"], production_env(tmp_path, **BACKUP, **notices))
+    assert result.exit_code == 0 and result.output.strip() == "Configuration OK", result.output
+
+
+def test_check_config_refuses_the_example_programs_and_about_content(tmp_path):
+    """The shipped content/center.toml is made-up: production must not go live with it."""
+    shipped = ROOT / "content/center.toml"
+    result = flask_in_process(["check-config"], production_env(tmp_path, FLASK_CENTER_FILE=str(shipped)))
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if str(shipped) in line]
+    assert len(lines) == 2, result.output
+    about, programs = lines
+    assert (
+        "the about content is still the example" in about
+        and "2 of 2 licenses" in about
+        and "4 of 4 team roles" in about
+    )
+    assert "the programs are still the examples" in programs
+    assert "'Example program, to replace: outpatient care with medicine'" in programs
+    assert "Configuration OK" not in result.output
+
+
+def test_check_config_names_a_low_contrast_colour_and_its_ratio(tmp_path):
+    result = run(
+        [str(VENV_BIN / "flask"), "--app", "app", "check-config"], production_env(tmp_path, FLASK_SITE_COLOR="#7fb3d5")
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "FLASK_SITE_COLOR #7fb3d5 gives 2.25:1 against white text" in output
+    assert "needs 4.5:1" in output and "Traceback" not in output
+
+
+def test_check_config_names_a_missing_logo(tmp_path):
+    missing_logo = tmp_path / "logo.svg"
+    result = flask_in_process(["check-config"], production_env(tmp_path, FLASK_SITE_LOGO=str(missing_logo)))
+    assert result.exit_code != 0
+    assert f"FLASK_SITE_LOGO {missing_logo}: no such file" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_config_passes_with_a_real_logo_and_colour(tmp_path):
+    from tests import logos
+
+    logo = logos.svg(tmp_path / "logo.svg", approx_bytes=3000)
+    env = production_env(tmp_path, FLASK_SITE_LOGO=str(logo), FLASK_SITE_COLOR="#1b5e7a")
+    result = flask_in_process(["check-config"], env)
     assert result.exit_code == 0 and result.output.strip() == "Configuration OK", result.output

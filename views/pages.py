@@ -30,7 +30,7 @@ def last_modified(template: str) -> dt.datetime:
     """When a page last changed: its own template, the layouts or the catalog, whichever is newest."""
     root = Path(current_app.root_path)
     files = [root / "templates/pages" / template, root / "templates/base.html", root / "templates/pages/_page.html"]
-    files.append(root / "content/pages.toml")
+    files += [root / "content/pages.toml", root / current_app.config["CENTER_FILE"]]
     newest = max(f.stat().st_mtime for f in files if f.exists())
     return dt.datetime.fromtimestamp(int(newest), dt.UTC)
 
