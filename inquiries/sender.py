@@ -135,12 +135,14 @@ class Sender:
         self.notices.wake()
 
     def stop(self, timeout: float | None = None) -> None:
-        """Ask the loop to end after the current message and wait for it."""
+        """Ask both loops to end after the message in hand and wait for them, ``timeout`` seconds in all."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         self.stop_event.set()
         self.wake_event.set()
+        self.notices.stop_event.set()  # both stop at once: neither waits for the other's message
         self.notices.stop(timeout)
         if self.thread is not None:
-            self.thread.join(timeout)
+            self.thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
 
 
 _lock = threading.Lock()
