@@ -9,7 +9,9 @@ The commands that call these are in ``inquiries.staff_cli``::
 
 Deleting is done with ``secure_delete`` on (set on every connection, see db.py) and followed by a
 ``wal_checkpoint(TRUNCATE)``, so erased and purged text is overwritten in the database file and
-gone from the write-ahead log, not merely unlinked.
+gone from the write-ahead log, not merely unlinked. With a replica (``FLASK_REPLICA_URL``) the
+checkpoint is a PASSIVE one: Litestream holds a read transaction so that it alone restarts the
+log (a TRUNCATE would wait out busy_timeout and fail), as its guidance asks of applications.
 """
 
 from __future__ import annotations
@@ -190,31 +192,35 @@ def delete_inquiries(db: sqlite_utils.Database, ids: list[int]) -> dict[str, int
     return counts
 
 
-def checkpoint(db: sqlite_utils.Database, attempts: int = 5) -> bool:
+def checkpoint(db: sqlite_utils.Database, attempts: int = 5, *, replicated: bool = False) -> bool:
     """Copy the write-ahead log into the database file and truncate it to zero bytes.
 
     Until this runs, the WAL still holds the pages as they were before a delete. Returns False if
-    readers kept it busy (a later run, or the next purge, finishes the job).
+    readers kept it busy (a later run, or the next purge, finishes the job). ``replicated``: only
+    copy what no reader needs (PASSIVE) and leave restarting the log to Litestream.
     """
+    mode = "PASSIVE" if replicated else "TRUNCATE"
     for attempt in range(attempts):
-        busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        busy, _log, _done = db.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         if not busy:
             return True
         time.sleep(0.2 * (attempt + 1))
     return False
 
 
-def erase(db: sqlite_utils.Database, ref: str) -> dict[str, int] | None:
+def erase(db: sqlite_utils.Database, ref: str, *, replicated: bool = False) -> dict[str, int] | None:
     """Remove one inquiry and everything that refers to it; None if there is no such reference."""
     row = find(db, ref)
     if row is None:
         return None
     counts = delete_inquiries(db, [row["id"]])
-    counts["checkpointed"] = int(checkpoint(db))
+    counts["checkpointed"] = int(checkpoint(db, replicated=replicated))
     return counts
 
 
-def purge(db: sqlite_utils.Database, *, days: int, spam_days: int, now: float | None = None) -> dict[str, int]:
+def purge(
+    db: sqlite_utils.Database, *, days: int, spam_days: int, now: float | None = None, replicated: bool = False
+) -> dict[str, int]:
     """Delete inquiries older than ``days``, and suspected spam older than ``spam_days``."""
     now = time.time() if now is None else now
     cutoff = _iso(now - days * 86400)
@@ -228,7 +234,7 @@ def purge(db: sqlite_utils.Database, *, days: int, spam_days: int, now: float | 
     )
     counts = delete_inquiries(db, [r["id"] for r in rows])
     counts["spam"] = sum(1 for r in rows if r["spam"])
-    counts["checkpointed"] = int(checkpoint(db))
+    counts["checkpointed"] = int(checkpoint(db, replicated=replicated))
     return counts
 
 

@@ -29,6 +29,7 @@ from inquiries.staff import (
 )
 from inquiries.store import FIELDS
 from inquiries.words import LABELS, local_time, printable, since_utc, site_zone, words
+from replica import config as replica_config
 
 
 def _db() -> sqlite_utils.Database:
@@ -145,7 +146,7 @@ def erase_command(ref: str, yes: bool) -> None:
         if not yes:
             received = local_time(row["created_at"], site_zone(current_app.config))
             click.confirm(f"Erase {row['ref']} from {row['name'] or 'no name'}, received {received}?", abort=True)
-        counts = erase(db, row["ref"])
+        counts = erase(db, row["ref"], replicated=replica_config.enabled(current_app.config))
     finally:
         db.conn.close()
     sink = erase_sink_copies(Path(current_app.root_path) / settings.SINK_FOLDER, row["ref"])
@@ -158,6 +159,7 @@ def erase_command(ref: str, yes: bool) -> None:
         "Also delete the email about it from the staff mailboxes. Backups keep a copy until they are "
         f"pruned after {current_app.config['RETENTION_DAYS']} days."
     )
+    _echo_replica(current_app.config)
     if not counts["checkpointed"]:
         click.echo("Warning: the database was busy; run `flask inquiries purge` later to finish.", err=True)
         raise SystemExit(1)
@@ -173,16 +175,28 @@ def purge_command(older_than_days: int | None) -> None:
     spam_days = min(days, config["SPAM_RETENTION_DAYS"])
     db = _db()
     try:
-        counts = purge(db, days=days, spam_days=spam_days)
+        counts = purge(db, days=days, spam_days=spam_days, replicated=replica_config.enabled(config))
     finally:
         db.conn.close()
     click.echo(
         f"Purged {counts['inquiries']} inquiries ({counts['spam']} suspected spam) older than {days} days "
         f"(suspected spam: {spam_days} days)."
     )
+    _echo_replica(config)
     if not counts["checkpointed"]:
         click.echo("Warning: the database was busy, the write-ahead log was not truncated; run again.", err=True)
         raise SystemExit(1)
+
+
+def _echo_replica(config) -> None:
+    """What happens to the deleted text in the off-box replica, when there is one."""
+    if replica_config.enabled(config):
+        hours = replica_config.erased_within_seconds(config) / 3600
+        click.echo(
+            f"The replica ({config['REPLICA_URL']}) keeps the deleted text in its history until that expires: "
+            f"gone from it within {hours:.3g} hours (FLASK_REPLICA_RETENTION_SECONDS + 2 × "
+            "FLASK_REPLICA_SNAPSHOT_SECONDS), with no command to run."
+        )
 
 
 @click.command("check-config")
