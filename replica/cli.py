@@ -67,7 +67,7 @@ def status_command() -> None:
     click.echo(f"last replicated: {_when(position.replicated_at)}  last write: {_when(position.written_at)}")
     click.echo(f"reachable: {'no' if position.state == status.UNREACHABLE else 'yes'}")
     if position.error:
-        click.echo(f"error: {position.error}", err=True)
+        click.echo(f"{'error' if position.state == status.UNREACHABLE else 'note'}: {position.error}", err=True)
     with contextlib.suppress(OSError):
         status.save(position, db_path)
     if not position.ok:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from replica import config as replica_config
+from replica.restore import open_by
 
 CAUGHT_UP = "caught up"
 CATCHING_UP = "catching up"
@@ -81,13 +82,28 @@ def read(config: dict[str, Any], db_path: Path, now: float | None = None) -> Pos
     txid = max((int(f["max_txid"], 16) for f in files), default=0)
     if replicated is None:
         state = CAUGHT_UP if written is None and not db_path.exists() else BEHIND
-        return Position(state, None, None, written, txid)
-    # Replica times are whole seconds; the tolerance covers that and one sync interval.
+        return Position(state, None, None, written, txid, "the replica holds nothing yet")
+    lag = now - replicated  # the oldest write it lacks is no older than this
+    late = BEHIND if lag > config["REPLICA_BEHIND_SECONDS"] else CATCHING_UP
+    if not replicating(db_path):
+        # Nothing copies new writes: behind once that has lasted longer than the threshold.
+        return Position(late, lag, replicated, written, txid, "no litestream process is replicating the database")
+    # While Litestream holds the database open its WAL stays, and only commits change the WAL's
+    # time. Replica times are whole seconds; the tolerance covers that and one sync interval.
     if written is None or replicated >= written - config["REPLICA_CAUGHT_UP_SECONDS"]:
         return Position(CAUGHT_UP, 0.0, replicated, written, txid)
-    lag = now - replicated  # the oldest write it lacks is no older than this
-    state = BEHIND if lag > config["REPLICA_BEHIND_SECONDS"] else CATCHING_UP
-    return Position(state, lag, replicated, written, txid)
+    return Position(late, lag, replicated, written, txid)
+
+
+def replicating(db_path: Path) -> bool:
+    """Whether a Litestream process has the database open (it keeps a read transaction on it)."""
+    for pid in open_by(db_path):
+        try:
+            if Path(f"/proc/{pid}/comm").read_text().strip() == "litestream":
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def wait(config: dict[str, Any], db_path: Path) -> Position:
