@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
+from replica import config as replica_config
 from tests.conftest import ROOT
 from tests.contact_data import VALID
 from tests.live_site import browser_session, request
@@ -82,3 +84,31 @@ def post_inquiry(port: int, message: str) -> str:
 def replica_bytes(tmp_path: Path) -> bytes:
     """Every file of the replica folder, concatenated (to look for text that must be gone)."""
     return b"".join(p.read_bytes() for p in sorted((tmp_path / "replica").rglob("*")) if p.is_file())
+
+
+def restorable_states(tmp_path: Path) -> list[bytes]:
+    """The database as a restore at each position the replica holds would give it back.
+
+    The replica's files are LZ4-compressed page by page, so grepping them proves nothing; what
+    the replica can give back is what a point-in-time restore at each of its transactions returns.
+    """
+    url = f"file://{tmp_path / 'replica'}"
+    listing = subprocess.run(
+        [replica_config.binary(), "ltx", "-level", "all", "-json", url], capture_output=True, text=True, check=True
+    )
+    states = []
+    for txid in sorted({f["max_txid"] for f in json.loads(listing.stdout or "[]") or []}):
+        out = tmp_path / f"at-{txid}.db"
+        result = subprocess.run(
+            [replica_config.binary(), "restore", "-txid", txid, "-o", str(out), url], capture_output=True, text=True
+        )
+        if result.returncode == 0 and out.exists():
+            states.append(out.read_bytes())
+        for leftover in tmp_path.glob(f"at-{txid}.db*"):
+            leftover.unlink()
+    return states
+
+
+def recoverable(tmp_path: Path, text: bytes) -> bool:
+    """Whether any position the replica holds gives ``text`` back."""
+    return any(text in state for state in restorable_states(tmp_path))
