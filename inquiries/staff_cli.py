@@ -191,11 +191,12 @@ def purge_command(older_than_days: int | None) -> None:
 def _echo_replica(config) -> None:
     """What happens to the deleted text in the off-box replica, when there is one."""
     if replica_config.enabled(config):
-        hours = replica_config.erased_within_seconds(config) / 3600
+        seconds = replica_config.erased_within_seconds(config)
+        within = f"{seconds / 3600:.1f} hours" if seconds >= 3600 else f"{seconds:.0f} seconds"
         click.echo(
             f"The replica ({config['REPLICA_URL']}) keeps the deleted text in its history until that expires: "
-            f"gone from it within {hours:.3g} hours (FLASK_REPLICA_RETENTION_SECONDS + 2 × "
-            "FLASK_REPLICA_SNAPSHOT_SECONDS), with no command to run."
+            f"gone from it within {within} (FLASK_REPLICA_RETENTION_SECONDS + 2 × FLASK_REPLICA_SNAPSHOT_SECONDS "
+            "+ 5 minutes), with no command to run while `flask replica run` runs."
         )
 
 

@@ -46,10 +46,13 @@ def erased_within_seconds(config: dict[str, Any]) -> float:
     """The longest an erased or purged inquiry's text stays in the replica.
 
     Litestream deletes a snapshot once it is older than the retention and a newer one exists, and
-    with it every change file up to that snapshot: the first snapshot after the erase is at most one
-    interval away, it expires a retention later and is deleted at the next snapshot after that.
+    with it every change file up to that snapshot. The first snapshot after the erase is at most one
+    interval away; the replicator writes a heartbeat every half interval, so a newer one follows
+    within two intervals even on a quiet site; that one is deleted once it is older than the
+    retention, at the next snapshot after that; the per-second files go after the L0 retention.
     """
-    return retention_seconds(config) + 2 * config["REPLICA_SNAPSHOT_SECONDS"] + l0_retention_seconds(config)
+    snapshot = config["REPLICA_SNAPSHOT_SECONDS"]
+    return max(retention_seconds(config), 2 * snapshot) + 2 * snapshot + l0_retention_seconds(config)
 
 
 def binary() -> str:
