@@ -9,9 +9,9 @@ The commands that call these are in ``inquiries.staff_cli``::
 
 Deleting is done with ``secure_delete`` on (set on every connection, see db.py) and followed by a
 ``wal_checkpoint(TRUNCATE)``, so erased and purged text is overwritten in the database file and
-gone from the write-ahead log, not merely unlinked. With a replica (``FLASK_REPLICA_URL``) the
-checkpoint is a PASSIVE one: Litestream holds a read transaction so that it alone restarts the
-log (a TRUNCATE would wait out busy_timeout and fail), as its guidance asks of applications.
+gone from the write-ahead log, not merely unlinked. With a replica, Litestream (which holds a
+read transaction so that it alone checkpoints) is stopped just before the checkpoint and
+``flask replica run`` starts it again: see replica/pause.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import math
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import sqlite_utils
@@ -192,36 +192,47 @@ def delete_inquiries(db: sqlite_utils.Database, ids: list[int]) -> dict[str, int
     return counts
 
 
-def checkpoint(db: sqlite_utils.Database, attempts: int = 5, *, replicated: bool = False) -> bool:
+def checkpoint(db: sqlite_utils.Database, attempts: int = 5) -> bool:
     """Copy the write-ahead log into the database file and truncate it to zero bytes.
 
     Until this runs, the WAL still holds the pages as they were before a delete. Returns False if
-    readers kept it busy (a later run, or the next purge, finishes the job). ``replicated``: only
-    copy what no reader needs (PASSIVE) and leave restarting the log to Litestream.
+    readers kept it busy (a later run, or the next purge, finishes the job).
     """
-    mode = "PASSIVE" if replicated else "TRUNCATE"
     for attempt in range(attempts):
-        busy, _log, _done = db.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+        busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         if not busy:
             return True
         time.sleep(0.2 * (attempt + 1))
     return False
 
 
-def erase(db: sqlite_utils.Database, ref: str, *, replicated: bool = False) -> dict[str, int] | None:
-    """Remove one inquiry and everything that refers to it; None if there is no such reference."""
+def erase(
+    db: sqlite_utils.Database, ref: str, before_checkpoint: Callable[[], None] | None = None
+) -> dict[str, int] | None:
+    """Remove one inquiry and everything that refers to it; None if there is no such reference.
+
+    ``before_checkpoint`` runs between the delete and the checkpoint (it stops Litestream).
+    """
     row = find(db, ref)
     if row is None:
         return None
     counts = delete_inquiries(db, [row["id"]])
-    counts["checkpointed"] = int(checkpoint(db, replicated=replicated))
+    if before_checkpoint:
+        before_checkpoint()
+    counts["checkpointed"] = int(checkpoint(db))
     return counts
 
 
 def purge(
-    db: sqlite_utils.Database, *, days: int, spam_days: int, now: float | None = None, replicated: bool = False
+    db: sqlite_utils.Database,
+    *,
+    days: int,
+    spam_days: int,
+    now: float | None = None,
+    before_checkpoint: Callable[[], None] | None = None,
 ) -> dict[str, int]:
-    """Delete inquiries older than ``days``, and suspected spam older than ``spam_days``."""
+    """Delete inquiries older than ``days``, and suspected spam older than ``spam_days`` (then
+    ``before_checkpoint``, then the checkpoint, as in `erase`)."""
     now = time.time() if now is None else now
     cutoff = _iso(now - days * 86400)
     spam_cutoff = _iso(now - min(days, spam_days) * 86400)
@@ -234,7 +245,9 @@ def purge(
     )
     counts = delete_inquiries(db, [r["id"] for r in rows])
     counts["spam"] = sum(1 for r in rows if r["spam"])
-    counts["checkpointed"] = int(checkpoint(db, replicated=replicated))
+    if before_checkpoint:
+        before_checkpoint()
+    counts["checkpointed"] = int(checkpoint(db))
     return counts
 
 

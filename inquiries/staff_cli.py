@@ -30,6 +30,7 @@ from inquiries.staff import (
 from inquiries.store import FIELDS
 from inquiries.words import LABELS, local_time, printable, since_utc, site_zone, words
 from replica import config as replica_config
+from replica import pause as replica_pause
 
 
 def _db() -> sqlite_utils.Database:
@@ -146,7 +147,7 @@ def erase_command(ref: str, yes: bool) -> None:
         if not yes:
             received = local_time(row["created_at"], site_zone(current_app.config))
             click.confirm(f"Erase {row['ref']} from {row['name'] or 'no name'}, received {received}?", abort=True)
-        counts = erase(db, row["ref"], replicated=replica_config.enabled(current_app.config))
+        counts = erase(db, row["ref"], before_checkpoint=lambda: _pause_replica(current_app.config, path))
     finally:
         db.conn.close()
     sink = erase_sink_copies(Path(current_app.root_path) / settings.SINK_FOLDER, row["ref"])
@@ -175,7 +176,8 @@ def purge_command(older_than_days: int | None) -> None:
     spam_days = min(days, config["SPAM_RETENTION_DAYS"])
     db = _db()
     try:
-        counts = purge(db, days=days, spam_days=spam_days, replicated=replica_config.enabled(config))
+        path = dbmod.database_path(current_app)
+        counts = purge(db, days=days, spam_days=spam_days, before_checkpoint=lambda: _pause_replica(config, path))
     finally:
         db.conn.close()
     click.echo(
@@ -188,6 +190,12 @@ def purge_command(older_than_days: int | None) -> None:
         raise SystemExit(1)
 
 
+def _pause_replica(config, path: Path) -> None:
+    """Stop Litestream (``flask replica run`` starts it again) so the log can be truncated."""
+    if replica_config.enabled(config) and not replica_pause.stop_litestream(path.resolve()):
+        click.echo("Warning: Litestream did not stop; the write-ahead log may not be truncated.", err=True)
+
+
 def _echo_replica(config) -> None:
     """What happens to the deleted text in the off-box replica, when there is one."""
     if replica_config.enabled(config):
@@ -196,7 +204,8 @@ def _echo_replica(config) -> None:
         click.echo(
             f"The replica ({config['REPLICA_URL']}) keeps the deleted text in its history until that expires: "
             f"gone from it within {within} (FLASK_REPLICA_RETENTION_SECONDS + 2 × FLASK_REPLICA_SNAPSHOT_SECONDS "
-            "+ 5 minutes), with no command to run while `flask replica run` runs."
+            "+ 5 minutes), with no command to run while `flask replica run` runs (it restarted Litestream, "
+            "stopped for the log's truncation)."
         )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from replica import config as replica_config
-from replica.restore import open_by
+from replica.pause import litestream_pids
 
 CAUGHT_UP = "caught up"
 CATCHING_UP = "catching up"
@@ -97,13 +97,7 @@ def read(config: dict[str, Any], db_path: Path, now: float | None = None) -> Pos
 
 def replicating(db_path: Path) -> bool:
     """Whether a Litestream process has the database open (it keeps a read transaction on it)."""
-    for pid in open_by(db_path):
-        try:
-            if Path(f"/proc/{pid}/comm").read_text().strip() == "litestream":
-                return True
-        except OSError:
-            continue
-    return False
+    return bool(litestream_pids(db_path))
 
 
 def wait(config: dict[str, Any], db_path: Path) -> Position:

@@ -61,6 +61,10 @@ def test_erased_and_purged_text_leaves_the_replica_and_a_restore(tmp_path, make_
         ), f"still in the replica {time.monotonic() - erased_at:.0f} s after (stated: {within:.0f} s)"
         gone_after = time.monotonic() - erased_at
         assert gone_after <= within + 2, gone_after
+        # Litestream was stopped for the truncation, and is back: the log holds the text no more.
+        local = b"".join(p.read_bytes() for p in db.parent.rglob("*") if p.is_file())
+        assert erased not in local and purged not in local
+        assert wait_for(lambda: flask(settings_, "replica", "status").returncode == 0, timeout=30)
 
     restored = tmp_path / "restored.db"
     result = flask(settings_, "replica", "restore", "--to", str(restored))
