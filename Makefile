@@ -22,13 +22,19 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## The site on 127.0.0.1:$(PORT), with a local SMTP sink unless FLASK_MAIL_SERVER is set.
+## The site on 127.0.0.1:$(PORT), with a local SMTP sink unless FLASK_MAIL_SERVER is set, and
+## Litestream replicating the database when FLASK_REPLICA_URL is set (the site never waits for it).
 run: $(VENV)/.runtime
 	$(FLASK) init-db
-	@set -e; \
+	@set -e; sink=; replica=; \
+	trap 'kill $$sink $$replica 2>/dev/null' EXIT INT TERM; \
 	if [ -z "$$FLASK_MAIL_SERVER" ]; then \
 	  $(BIN)/python -m inquiries.mailsink & \
-	  sink=$$!; trap 'kill $$sink 2>/dev/null' EXIT INT TERM; \
+	  sink=$$!; \
+	fi; \
+	if [ -n "$$FLASK_REPLICA_URL" ]; then \
+	  $(FLASK) replica run & \
+	  replica=$$!; \
 	fi; \
 	PORT=$(PORT) $(BIN)/python serve.py
 

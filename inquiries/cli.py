@@ -2,7 +2,7 @@
 
 ``init-db`` and ``outbox status|send|work|retry-dead`` (the staff-email queue) are here; the staff
 and operator commands (``inquiries …``, ``check-config``) are in ``inquiries.staff_cli`` and
-``backup`` in ``inquiries.backups``.
+``backup`` in ``inquiries.backups``; ``replica …`` in ``replica.cli``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from inquiries import db as dbmod
 from inquiries.db import get_db
 from inquiries.health import sender_stopped
 from inquiries.sender import Sender, runs
+from replica import cli as replica_cli
 
 group = AppGroup("outbox", help="The queue of staff emails: status, send, work, retry-dead.")
 
@@ -122,7 +123,7 @@ def init_db_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register every command on ``app.cli``: init-db, outbox …, inquiries …, backup, check-config."""
+    """Register every command on ``app.cli``: init-db, outbox …, inquiries …, backup, check-config, replica …."""
     app.cli.add_command(init_db_command)
     app.cli.add_command(group)
     staff_cli.inquiries_cli.add_command(pickup_cli.pickup_command)
@@ -130,3 +131,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(staff_cli.inquiries_cli)
     app.cli.add_command(backups.backup_command)
     app.cli.add_command(staff_cli.check_config_command)
+    replica_cli.init_app(app)

@@ -9,7 +9,9 @@ The commands that call these are in ``inquiries.staff_cli``::
 
 Deleting is done with ``secure_delete`` on (set on every connection, see db.py) and followed by a
 ``wal_checkpoint(TRUNCATE)``, so erased and purged text is overwritten in the database file and
-gone from the write-ahead log, not merely unlinked.
+gone from the write-ahead log, not merely unlinked. With a replica, Litestream (which holds a
+read transaction so that it alone checkpoints) is stopped just before the checkpoint and
+``flask replica run`` starts it again: see replica/pause.py.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import math
 import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import sqlite_utils
@@ -204,18 +206,33 @@ def checkpoint(db: sqlite_utils.Database, attempts: int = 5) -> bool:
     return False
 
 
-def erase(db: sqlite_utils.Database, ref: str) -> dict[str, int] | None:
-    """Remove one inquiry and everything that refers to it; None if there is no such reference."""
+def erase(
+    db: sqlite_utils.Database, ref: str, before_checkpoint: Callable[[], None] | None = None
+) -> dict[str, int] | None:
+    """Remove one inquiry and everything that refers to it; None if there is no such reference.
+
+    ``before_checkpoint`` runs between the delete and the checkpoint (it stops Litestream).
+    """
     row = find(db, ref)
     if row is None:
         return None
     counts = delete_inquiries(db, [row["id"]])
+    if before_checkpoint:
+        before_checkpoint()
     counts["checkpointed"] = int(checkpoint(db))
     return counts
 
 
-def purge(db: sqlite_utils.Database, *, days: int, spam_days: int, now: float | None = None) -> dict[str, int]:
-    """Delete inquiries older than ``days``, and suspected spam older than ``spam_days``."""
+def purge(
+    db: sqlite_utils.Database,
+    *,
+    days: int,
+    spam_days: int,
+    now: float | None = None,
+    before_checkpoint: Callable[[], None] | None = None,
+) -> dict[str, int]:
+    """Delete inquiries older than ``days``, and suspected spam older than ``spam_days`` (then
+    ``before_checkpoint``, then the checkpoint, as in `erase`)."""
     now = time.time() if now is None else now
     cutoff = _iso(now - days * 86400)
     spam_cutoff = _iso(now - min(days, spam_days) * 86400)
@@ -228,6 +245,8 @@ def purge(db: sqlite_utils.Database, *, days: int, spam_days: int, now: float | 
     )
     counts = delete_inquiries(db, [r["id"] for r in rows])
     counts["spam"] = sum(1 for r in rows if r["spam"])
+    if before_checkpoint:
+        before_checkpoint()
     counts["checkpointed"] = int(checkpoint(db))
     return counts
 

@@ -30,6 +30,8 @@ from inquiries.staff import (
 )
 from inquiries.store import FIELDS
 from inquiries.words import LABELS, local_time, printable, since_utc, site_zone, words
+from replica import config as replica_config
+from replica import pause as replica_pause
 
 
 def _db() -> sqlite_utils.Database:
@@ -146,7 +148,7 @@ def erase_command(ref: str, yes: bool) -> None:
         if not yes:
             received = local_time(row["created_at"], site_zone(current_app.config))
             click.confirm(f"Erase {row['ref']} from {row['name'] or 'no name'}, received {received}?", abort=True)
-        counts = erase(db, row["ref"])
+        counts = erase(db, row["ref"], before_checkpoint=lambda: _pause_replica(current_app.config, path))
     finally:
         db.conn.close()
     sink = erase_sink_copies(Path(current_app.root_path) / settings.SINK_FOLDER, row["ref"])
@@ -159,6 +161,7 @@ def erase_command(ref: str, yes: bool) -> None:
         "Also delete the email about it from the staff mailboxes. Backups keep a copy until they are "
         f"pruned after {current_app.config['RETENTION_DAYS']} days."
     )
+    _echo_replica(current_app.config)
     if not counts["checkpointed"]:
         click.echo("Warning: the database was busy; run `flask inquiries purge` later to finish.", err=True)
         raise SystemExit(1)
@@ -174,16 +177,37 @@ def purge_command(older_than_days: int | None) -> None:
     spam_days = min(days, config["SPAM_RETENTION_DAYS"])
     db = _db()
     try:
-        counts = purge(db, days=days, spam_days=spam_days)
+        path = dbmod.database_path(current_app)
+        counts = purge(db, days=days, spam_days=spam_days, before_checkpoint=lambda: _pause_replica(config, path))
     finally:
         db.conn.close()
     click.echo(
         f"Purged {counts['inquiries']} inquiries ({counts['spam']} suspected spam) older than {days} days "
         f"(suspected spam: {spam_days} days)."
     )
+    _echo_replica(config)
     if not counts["checkpointed"]:
         click.echo("Warning: the database was busy, the write-ahead log was not truncated; run again.", err=True)
         raise SystemExit(1)
+
+
+def _pause_replica(config, path: Path) -> None:
+    """Stop Litestream (``flask replica run`` starts it again) so the log can be truncated."""
+    if replica_config.enabled(config) and not replica_pause.stop_litestream(path.resolve()):
+        click.echo("Warning: Litestream did not stop; the write-ahead log may not be truncated.", err=True)
+
+
+def _echo_replica(config) -> None:
+    """What happens to the deleted text in the off-box replica, when there is one."""
+    if replica_config.enabled(config):
+        seconds = replica_config.erased_within_seconds(config)
+        within = f"{seconds / 3600:.1f} hours" if seconds >= 3600 else f"{seconds:.0f} seconds"
+        click.echo(
+            f"The replica ({config['REPLICA_URL']}) keeps the deleted text in its history until that expires: "
+            f"gone from it within {within} (FLASK_REPLICA_RETENTION_SECONDS + 2 × FLASK_REPLICA_SNAPSHOT_SECONDS "
+            "+ 5 minutes), with no command to run while `flask replica run` runs (it restarted Litestream, "
+            "stopped for the log's truncation)."
+        )
 
 
 @click.command("check-config")

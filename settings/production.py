@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import apprise
 from email_validator import EmailNotValidError, validate_email
 
+from replica import config as replica_config
 from settings import waits
 from settings.color import color_problems
 from settings.table import DEMO_DOMAIN, DEMO_PHONE, DEMO_SECRET_KEY, SETTINGS, SINK_PORT
@@ -37,9 +38,36 @@ def production_problems(config: dict[str, Any]) -> list[str]:
     if DEMO_DOMAIN in site_email or not _valid_email(site_email):
         problems.append("FLASK_SITE_EMAIL is the demo address or not an email address: set the public address.")
     problems += _mail_problems(config) + _address_problems(config) + _proxy_problems(config)
-    problems += _number_problems(config) + _on_call_problems(config)
+    problems += _number_problems(config) + _on_call_problems(config) + replica_problems(config)
     problems += color_problems(config)
     return problems
+
+
+def replica_problems(config: dict[str, Any]) -> list[str]:
+    """A replica URL Litestream could not use (nothing when replication is off)."""
+    url = str(config.get("REPLICA_URL") or "").strip()
+    problem = replica_config.url_problem(url) if url else None
+    return [problem] if problem else []
+
+
+def same_disk_problems(config: dict[str, Any], database_folder: Path) -> list[str]:
+    """A file:// replica on the database's own filesystem: it would be lost with the disk."""
+    url = str(config.get("REPLICA_URL") or "").strip()
+    if not url.startswith("file://") or replica_config.url_problem(url):
+        return []
+    folder = Path(urlsplit(url).path)
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        same = folder.stat().st_dev == database_folder.stat().st_dev
+    except OSError:
+        return []
+    if not same:
+        return []
+    return [
+        f"FLASK_REPLICA_URL: {url} is on the same disk as the database ({database_folder}), so one failure "
+        "loses both: use s3://, sftp:// or a folder mounted from another disk."
+    ]
 
 
 def lease_problems(config: dict[str, Any]) -> list[str]:
@@ -204,4 +232,6 @@ def check_config_problems(config: dict[str, Any], database_folder: Path) -> list
     problems += production_problems(config)
     if not os.access(database_folder, os.W_OK):
         problems.append(f"FLASK_DATABASE: the folder {database_folder} is not writable by this user.")
+    if config["PRODUCTION"]:
+        problems += same_disk_problems(config, database_folder)
     return problems

@@ -128,6 +128,39 @@ SETTINGS: tuple[Setting, ...] = (
         "Days the \"I'm contacting them\" link in a staff email works, counted from the inquiry's arrival.",
         float,
     ),
+    Setting(
+        "REPLICA_URL",
+        "",
+        "Where Litestream streams the database, off this machine: s3://bucket/path, sftp://user@host/path or "
+        "file:///path. Empty: no replication.",
+    ),
+    Setting("REPLICA_SSH_KEY", None, "Private key file for an sftp:// replica (else a password in the URL).", str),
+    Setting("REPLICA_SYNC_SECONDS", 1, "How often Litestream ships new writes to the replica.", float),
+    Setting(
+        "REPLICA_SNAPSHOT_SECONDS",
+        3600,
+        "How often the replica gets a full snapshot; history before the oldest kept snapshot is deleted.",
+        float,
+    ),
+    Setting(
+        "REPLICA_RETENTION_SECONDS",
+        None,
+        "How long the replica keeps snapshots and history (point-in-time restore). Unset: one day, "
+        "never more than RETENTION_DAYS. Erased text leaves the replica within this + 2 × REPLICA_SNAPSHOT_SECONDS.",
+        float,
+    ),
+    Setting(
+        "REPLICA_CAUGHT_UP_SECONDS",
+        2,
+        "`replica status` says caught up (exit 0) when the replica has every write older than this.",
+        float,
+    ),
+    Setting(
+        "REPLICA_BEHIND_SECONDS",
+        60,
+        '`replica status` exits 1 and /healthz says "replica": "behind" past this many seconds of lag.',
+        float,
+    ),
     Setting("SITE_NAME", "Example Recovery Center", "The center's name, shown on every page."),
     Setting("SITE_PHONE", DEMO_PHONE, "The 24/7 phone line, shown and dialled from every page."),
     Setting("SITE_EMAIL", f"help@{DEMO_DOMAIN}", "Public contact email shown on the site."),

@@ -99,3 +99,34 @@ def test_units_pass_systemd_analyze_verify():
         if line.strip() and "is not executable" not in line and "/srv/recovery-site" not in line
     ]
     assert complaints == []
+
+
+HARDENING = (
+    "User",
+    "UMask",
+    "NoNewPrivileges",
+    "PrivateTmp",
+    "PrivateDevices",
+    "ProtectSystem",
+    "ProtectHome",
+    "ProtectKernelTunables",
+    "ProtectKernelModules",
+    "ProtectControlGroups",
+    "RestrictAddressFamilies",
+    "RestrictNamespaces",
+    "RestrictRealtime",
+    "LockPersonality",
+)
+
+
+def test_replica_unit_runs_the_replicator_beside_the_site_never_in_front_of_it():
+    (start,) = unit_commands("recovery-replica.service")["ExecStart"]
+    assert Path(start[0]).name == "flask" and start[1:] == ["--app", "app", "replica", "run"]
+    replica, site = unit_settings("recovery-replica.service"), unit_settings("recovery-site.service")
+    assert replica["Restart"] == "always"
+    assert replica["EnvironmentFile"] == site["EnvironmentFile"] and replica["WorkingDirectory"] == PROJECT_ON_SERVER
+    assert {k: replica[k] for k in HARDENING} == {k: site[k] for k in HARDENING}
+    paths = replica["ReadWritePaths"].split()
+    assert paths[0] == f"{PROJECT_ON_SERVER}/data" and paths[1:] == ["-/var/lib/recovery-replica"]
+    site_text = (DEPLOY / "recovery-site.service").read_text(encoding="utf-8")
+    assert "recovery-replica" not in site_text  # no Requires=, BindsTo= or After= on it

@@ -1,5 +1,5 @@
 """/healthz: for an uptime monitor. 503 when inquiries cannot be saved, staff email is stuck, or no
-sender runs while mail waits."""
+sender runs while mail waits; with a replica, ``"replica": "ok"`` or ``"behind"`` (still 200)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import sqlite3
 from flask import Blueprint, current_app, jsonify
 
 from inquiries import health
-from inquiries.db import get_db
+from inquiries.db import database_path, get_db
+from replica import config as replica_config
+from replica import status as replica_status
 
 bp = Blueprint("health", __name__)
 
@@ -21,6 +23,10 @@ def healthz():
     except (sqlite3.Error, OSError):  # the file or its folder cannot even be opened
         problem = health.CANNOT_SAVE
     body = {"status": "ok"} if problem is None else {"status": "error", "problem": problem}
+    config = current_app.config
+    if replica_config.enabled(config):
+        # Behind is said, not failed: the site takes inquiries whatever the replica does.
+        body["replica"] = replica_status.for_health(config, database_path(current_app).resolve())
     response = jsonify(body)
     response.status_code = 200 if problem is None else 503
     response.headers["Cache-Control"] = "no-store"
