@@ -38,7 +38,8 @@ def test_a_slow_server_shows_sending_and_a_disabled_button_then_success(phone, s
     held[0].continue_()
     expect(page.locator("#ref")).to_be_visible()
     assert_one_inquiry_and_one_email(site, smtp, name)
-    watch.assert_clean()
+    # Sending aborts a field check still in flight (hx-sync): on a busy machine one often is.
+    watch.assert_clean(allow=ABORTED_FIELD_CHECK)
 
 
 def test_a_request_that_times_out_says_try_again_and_keeps_every_answer(phone, site, smtp):
