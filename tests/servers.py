@@ -70,6 +70,20 @@ def start_site(env: dict[str, str], log: Path | None = None, **popen: object) ->
     raise RuntimeError("the site did not start" + (f":\n{log.read_text()}" if log else ""))
 
 
+def children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (a server's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
 def stop(server: subprocess.Popen) -> None:
     """Stop a server we started, politely first."""
     server.terminate()

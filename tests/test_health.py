@@ -15,7 +15,7 @@ import pytest
 
 from inquiries import db as dbmod
 from inquiries import health, store
-from tests.servers import start_site, stop, wait_for
+from tests.servers import children, start_site, stop, wait_for
 
 
 def get_health(url: str) -> tuple[int, dict]:
@@ -24,20 +24,6 @@ def get_health(url: str) -> tuple[int, dict]:
             return response.status, json.load(response)
     except urllib.error.HTTPError as error:
         return error.code, json.load(error)
-
-
-def children(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (the server's workers)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rpartition(")")[2].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def heartbeat(path: Path) -> float | None:

@@ -15,9 +15,8 @@ import pytest
 from inquiries.db import connect
 from tests.contact_data import VALID
 from tests.live_site import browser_session, live_server, request
-from tests.servers import wait_for
+from tests.servers import children, wait_for
 from tests.smtp import MailServer
-from tests.test_health import children
 
 SENDER_STARTED = re.compile(r"Outbox sender [^:\s]+:(\d+):\d+ started")
 

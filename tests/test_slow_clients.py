@@ -58,34 +58,30 @@ def nginx(site, tmp_path):
         bench.stop(proxy)
 
 
-def assert_fast(answers: list[tuple[int | None, float]]) -> None:
+def assert_pages_fast_while_trickling(base_url: str, start: bytes, count: int, gap: float) -> None:
+    """Open ``count`` connections to ``base_url`` that each send ``start`` and then trickle; once
+    every one has sent its first bytes, each page must answer 200 within ``FAST`` seconds, while all
+    of them are still connected (not after a timeout dropped them)."""
+    port = urlsplit(base_url).port
+    with SlowClients(port, [start] * count, gap=gap) as slow:
+        assert wait_for(lambda: slow.rounds >= 1, timeout=10)
+        answers = [timed_get(base_url, path, timeout=GIVE_UP) for path in PAGES]
+        still_open = slow.still_open()
     assert all(status == 200 and seconds < FAST for status, seconds in answers), answers
+    assert still_open == count
 
 
 def test_500_slow_headers_do_not_delay_a_page(site):
     """Half-sent headers hold no thread: a normal GET answers while all 500 are still connected."""
     allow_open_files(SLOW_HEADERS + 200)
-    port = urlsplit(site).port
-    with SlowClients(port, [slow_header(port)] * SLOW_HEADERS, gap=0.002) as headers:
-        assert wait_for(lambda: headers.rounds >= 1, timeout=10)
-        answers = [timed_get(site, path, timeout=GIVE_UP) for path in PAGES]
-        still_open = headers.still_open()
-    assert_fast(answers)
-    # The pages answered while the slow clients were still connected, not after a timeout dropped them.
-    assert still_open == SLOW_HEADERS
+    assert_pages_fast_while_trickling(site, slow_header(urlsplit(site).port), SLOW_HEADERS, gap=0.002)
 
 
 @needs("nginx")
 def test_50_slow_bodies_through_the_documented_nginx_do_not_delay_a_page(site, nginx):
-    """nginx buffers each body (proxy_request_buffering on), so none of them reaches an app thread."""
-    port = urlsplit(nginx).port
-    with SlowClients(port, [slow_body(port)] * SLOW_BODIES, gap=0.02) as bodies:
-        # Every body has had its first byte: a proxy that streams bodies has handed them all to the app.
-        assert wait_for(lambda: bodies.rounds >= 1, timeout=10)
-        answers = [timed_get(nginx, path, timeout=GIVE_UP) for path in PAGES]
-        still_open = bodies.still_open()
-    assert_fast(answers)
-    assert still_open == SLOW_BODIES
+    """nginx buffers each body (proxy_request_buffering on), so none of them reaches an app thread:
+    a proxy that streamed bodies would have handed all 50 to the app once each sent its first byte."""
+    assert_pages_fast_while_trickling(nginx, slow_body(urlsplit(nginx).port), SLOW_BODIES, gap=0.02)
 
 
 def test_the_same_50_slow_bodies_sent_to_the_app_itself_stall_it(site):

@@ -13,6 +13,8 @@ import os
 import re
 import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -73,29 +75,34 @@ class Site:
             return [dict(row) for row in db.execute(f"select * from inquiries where {where}", params)]
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory, smtp):
-    """The production server exactly as ``make run`` starts it (``python serve.py``)."""
-    tmp = tmp_path_factory.mktemp("site")
-    env = {
-        **os.environ,
-        "FLASK_DATABASE": str(tmp / "site.db"),
+@contextmanager
+def own_site(folder: Path, smtp: MailServer, **settings_: str) -> Iterator[str]:
+    """The production server exactly as ``make run`` starts it (``python serve.py``), its database
+    and log (``server.log``) in ``folder``, mail to ``smtp``, no FLASK_* setting from the shell but
+    ``settings_`` (names without the prefix); yields its base URL."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env |= {
+        "FLASK_DATABASE": str(folder / "site.db"),
         "FLASK_MAIL_SERVER": "127.0.0.1",
         "FLASK_MAIL_PORT": str(smtp.port),
         "FLASK_STAFF_EMAILS": f'["{STAFF}"]',
-        "FLASK_OUTBOX_WORKER": "true",
-        "FLASK_OUTBOX_POLL_SECONDS": "0.2",
-        "FLASK_CONTACT_MIN_SECONDS": "0",
-        "FLASK_CONTACT_RATE_LIMIT": "1000 per hour",
         "PYTHONUNBUFFERED": "1",  # the log is read while the server runs
+        **{f"FLASK_{name}": value for name, value in settings_.items()},
     }
-    env.pop("FLASK_PRODUCTION", None)
-    log = tmp / "server.log"
-    server, url = start_site(env, log)
+    server, url = start_site(env, folder / "server.log")
     try:
-        yield Site(url=url, database=tmp / "site.db", log=log)
+        yield url
     finally:
         stop(server)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, smtp):
+    """The server every browser test shares, with a fast sender and a generous rate limit."""
+    tmp = tmp_path_factory.mktemp("site")
+    settings_ = {"OUTBOX_WORKER": "true", "OUTBOX_POLL_SECONDS": "0.2", "CONTACT_MIN_SECONDS": "0"}
+    with own_site(tmp, smtp, CONTACT_RATE_LIMIT="1000 per hour", **settings_) as url:
+        yield Site(url=url, database=tmp / "site.db", log=tmp / "server.log")
 
 
 # --- The browser ----------------------------------------------------------------------------------

@@ -6,16 +6,13 @@ logo (big enough to be its own fingerprinted file) and another colour, as a cent
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 import settings
 from settings import color
 from tests import logos
-from tests.browser.conftest import STAFF, Watch
+from tests.browser.conftest import Watch, own_site
 from tests.browser.pages import PHONE, axe_report, run_axe, screenshot
-from tests.servers import start_site, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,21 +37,8 @@ def branded(tmp_path_factory, smtp):
     """The production server with FLASK_SITE_LOGO and FLASK_SITE_COLOR set; its base URL."""
     tmp = tmp_path_factory.mktemp("branded")
     logo = logos.svg(tmp / "logo.svg", approx_bytes=6000, color=CENTER_COLOR)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("FLASK_")},
-        "FLASK_DATABASE": str(tmp / "site.db"),
-        "FLASK_MAIL_SERVER": "127.0.0.1",
-        "FLASK_MAIL_PORT": str(smtp.port),
-        "FLASK_STAFF_EMAILS": f'["{STAFF}"]',
-        "FLASK_OUTBOX_WORKER": "false",
-        "FLASK_SITE_LOGO": str(logo),
-        "FLASK_SITE_COLOR": CENTER_COLOR,
-    }
-    server, url = start_site(env, tmp / "server.log")
-    try:
+    with own_site(tmp, smtp, OUTBOX_WORKER="false", SITE_LOGO=str(logo), SITE_COLOR=CENTER_COLOR) as url:
         yield url
-    finally:
-        stop(server)
 
 
 def open_page(browser, base_url: str, path: str, **size):

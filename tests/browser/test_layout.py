@@ -10,7 +10,6 @@ Screenshots of each page at each width: test-artifacts/screenshots/layout-<page>
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -18,10 +17,9 @@ from playwright.sync_api import expect
 
 import settings
 from tests import logos
-from tests.browser.conftest import STAFF
+from tests.browser.conftest import own_site
 from tests.browser.pages import PHONE, axe_report, run_axe, screenshot
 from tests.conftest import html_urls
-from tests.servers import start_site, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -168,32 +166,22 @@ def test_every_page_fits_every_width_from_320_to_1920(screen):
 
 def test_a_long_center_name_and_a_logo_keep_the_header_one_row(browser, smtp, tmp_path):
     """The name wraps within its own box beside the logo; the buttons stay on its row, the header within 80 px."""
-    env = {
-        **os.environ,
-        "FLASK_SITE_NAME": LONG_NAME,
-        "FLASK_SITE_LOGO": str(logos.svg(tmp_path / "logo.svg")),
-        "FLASK_DATABASE": str(tmp_path / "site.db"),
-        "FLASK_MAIL_SERVER": "127.0.0.1",
-        "FLASK_MAIL_PORT": str(smtp.port),
-        "FLASK_STAFF_EMAILS": f'["{STAFF}"]',
-    }
-    env.pop("FLASK_PRODUCTION", None)
-    server, url = start_site(env, tmp_path / "server.log")
-    context = browser.new_context(base_url=url)
-    try:
-        page = context.new_page()
-        page.goto("/")
-        assert LONG_NAME in page.locator("header .brand").inner_text().replace("\n", " ")
-        expect(page.locator("header .brand img.logo")).to_be_visible()
-        problems = []
-        for width in (ONE_ROW_FROM, MENU_OPEN_FROM, 1440):
-            page.set_viewport_size({"width": width, "height": 900})
-            problems += [f"at {width} px: {p}" for p in layout_problems(page, width)]
-            screenshot(page, f"layout-long-name-and-logo-{width}")
-        assert not problems, "\n".join(problems)
-    finally:
-        context.close()
-        stop(server)
+    logo = str(logos.svg(tmp_path / "logo.svg"))
+    with own_site(tmp_path, smtp, SITE_NAME=LONG_NAME, SITE_LOGO=logo) as url:
+        context = browser.new_context(base_url=url)
+        try:
+            page = context.new_page()
+            page.goto("/")
+            assert LONG_NAME in page.locator("header .brand").inner_text().replace("\n", " ")
+            expect(page.locator("header .brand img.logo")).to_be_visible()
+            problems = []
+            for width in (ONE_ROW_FROM, MENU_OPEN_FROM, 1440):
+                page.set_viewport_size({"width": width, "height": 900})
+                problems += [f"at {width} px: {p}" for p in layout_problems(page, width)]
+                screenshot(page, f"layout-long-name-and-logo-{width}")
+            assert not problems, "\n".join(problems)
+        finally:
+            context.close()
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
