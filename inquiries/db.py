@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,8 +28,26 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=5, isolation_level=None, check_same_thread=False)
     for pragma in PRAGMAS:
-        conn.execute(pragma)
+        _execute_when_free(conn, pragma)
     return sqlite_utils.Database(conn)
+
+
+def _execute_when_free(conn: sqlite3.Connection, statement: str, seconds: float = 5.0) -> None:
+    """Run ``statement``, retrying while the file is locked, for up to ``seconds``.
+
+    Switching a file to WAL needs it to itself, and SQLite may refuse that at once, without its busy
+    handler: several workers opening a database from before WAL at the same moment saw "database
+    is locked" from ``PRAGMA journal_mode=WAL`` and one of them failed to start.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn.execute(statement)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def database_path(app: Flask) -> Path:
