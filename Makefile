@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: run test test-fast lint bench clean translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ test: $(VENV)/.dev node_modules/.installed
 ## The edit loop: everything but the browser and the tests that start servers (about a minute).
 test-fast: $(VENV)/.dev node_modules/.installed
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser and not slow"
+
+## After changing an interface word: extract them all, merge into the Spanish catalog, compile.
+## Translate each new or fuzzy entry in translations/es/LC_MESSAGES/messages.po, then run it again.
+translations: $(VENV)/.runtime
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --no-wrap -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations -l es --no-wrap --ignore-obsolete --no-fuzzy-matching
+	$(BIN)/pybabel -q compile -d translations -l es
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import catalog
 import center
 import crisis
+import i18n
 import inquiries
 import serving
 import settings
@@ -25,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
     # Defaults < instance/config.py < FLASK_* environment < test_config, typed; production refusals.
     settings.init_app(app, test_config)
+    i18n.init_app(app)  # Flask-Babel: English, and Spanish under /es/
 
     # Extensions
     inquiries.init_app(app)  # the SQLite file: tables at start, one connection per app context
@@ -69,6 +71,6 @@ def site_context(app: Flask) -> dict[str, Any]:
     return {
         "site": site,
         "catalog": app.extensions["catalog"],
-        "center": app.extensions["center"],
+        "center": app.extensions["center"].in_language(i18n.current()),
         "crisis": crisis.context(),
     }

@@ -1,15 +1,18 @@
 """The one list of pages: read from ``content/pages.toml``.
 
-It drives the navigation, the sitemap, the page routes and the tests. Staff add a page by adding
-an entry there and a template under ``templates/pages/`` — no Python to touch.
+It drives the navigation, the sitemap, the page routes, the language switch and the tests. Each
+English entry carries its Spanish twin in a ``[page.es]`` table: staff add a page by adding an
+entry there and its two templates (``templates/pages/`` and ``templates/pages/es/``), no Python.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import i18n
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class Source:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of the site and its metadata."""
+    """One page of the site, in one language, and its metadata."""
 
     path: str
     template: str
@@ -32,16 +35,23 @@ class Page:
     last_reviewed: dt.date
     next_review: dt.date
     sources: tuple[Source, ...]
+    lang: str = i18n.DEFAULT
+    # The same page in every language it exists in, this one included: (lang, path) pairs.
+    alternates: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def slug(self) -> str:
         """The path without its leading slash (empty for the home page)."""
         return self.path.lstrip("/")
 
+    def twin(self, lang: str) -> str | None:
+        """The path of this page in ``lang``, if it has been written in it."""
+        return dict(self.alternates).get(lang)
+
 
 @dataclass(frozen=True)
 class Catalog:
-    """Every page, in navigation order."""
+    """Every page in every language: the English in navigation order, then the Spanish in the same order."""
 
     pages: tuple[Page, ...]
 
@@ -49,22 +59,44 @@ class Catalog:
         """The page served at ``path``, if any."""
         return next((p for p in self.pages if p.path == path), None)
 
+    def in_language(self, lang: str) -> tuple[Page, ...]:
+        """The pages written in ``lang``, in navigation order."""
+        return tuple(p for p in self.pages if p.lang == lang)
+
+    def nav_for(self, lang: str) -> tuple[Page, ...]:
+        """Pages shown in ``lang``'s main navigation."""
+        return tuple(p for p in self.in_language(lang) if p.nav)
+
     @property
     def nav(self) -> tuple[Page, ...]:
-        """Pages shown in the main navigation."""
-        return tuple(p for p in self.pages if p.nav)
+        """Pages shown in the English main navigation."""
+        return self.nav_for(i18n.DEFAULT)
+
+
+def _page(entry: dict, lang: str, where: Path) -> Page:
+    entry = dict(entry)
+    sources = tuple(Source(**s) for s in entry.pop("sources", ()))
+    page = Page(sources=sources, lang=lang, **entry)
+    prefix = i18n.PREFIX[lang]
+    if not page.path.startswith(prefix + "/"):
+        raise ValueError(f"{where}: page path {page.path!r} must start with {prefix + '/'!r}")
+    return page
 
 
 def load(path: Path) -> Catalog:
     """Read and check the catalog file; a broken entry fails loudly at start-up."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    pages = []
+    english, spanish = [], []
     for entry in data["page"]:
-        sources = tuple(Source(**s) for s in entry.pop("sources", ()))
-        page = Page(sources=sources, **entry)
-        if not page.path.startswith("/"):
-            raise ValueError(f"{path}: page path {page.path!r} must start with '/'")
-        pages.append(page)
+        entry = dict(entry)
+        translation = entry.pop("es", None)
+        page = _page(entry, "en", path)
+        twin = _page(translation, "es", path) if translation else None
+        alternates = (("en", page.path),) + ((("es", twin.path),) if twin else ())
+        english.append(replace(page, alternates=alternates))
+        if twin:
+            spanish.append(replace(twin, alternates=alternates))
+    pages = english + spanish
     paths = [p.path for p in pages]
     if len(set(paths)) != len(paths):
         raise ValueError(f"{path}: a page path is listed twice")

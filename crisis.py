@@ -25,6 +25,7 @@ LIFELINE = Line("Suicide & Crisis Lifeline (call or text)", "988", "tel:988")
 # The Lifeline in Spanish: text AYUDA to 988 (the ``?&`` form is the one both iOS and Android read).
 LIFELINE_SPANISH_TEXT = Line("Suicide & Crisis Lifeline in Spanish (text)", "988", "sms:988?&body=AYUDA")
 LIFELINE_CHAT = Line("988 Lifeline chat", "988lifeline.org", "https://988lifeline.org/")
+LIFELINE_SPANISH_CHAT = Line("988 Lifeline chat in Spanish", "988lineadevida.org", "https://988lineadevida.org/")
 SAMHSA = Line("SAMHSA National Helpline (free, 24/7)", "1-800-662-4357", "tel:+18006624357")
 
 # The thanks page's list, in the order a person in danger needs them.
@@ -38,6 +39,7 @@ def context() -> dict[str, object]:
         "lifeline": LIFELINE,
         "lifeline_spanish_text": LIFELINE_SPANISH_TEXT,
         "lifeline_chat": LIFELINE_CHAT,
+        "lifeline_spanish_chat": LIFELINE_SPANISH_CHAT,
         "samhsa": SAMHSA,
         "lines": LINES,
     }

@@ -173,6 +173,18 @@ SETTINGS: tuple[Setting, ...] = (
         ["Aetna", "Blue Cross Blue Shield", "Cigna", "Medicaid", "UnitedHealthcare"],
         "JSON list of insurance carriers accepted.",
     ),
+    Setting(
+        "SITE_SPANISH_PHONE",
+        None,
+        "A line answered in Spanish, shown and dialled from every Spanish page. Unset: none is promised.",
+        str,
+    ),
+    Setting(
+        "SITE_LANGUAGE_HELP",
+        {},
+        "JSON object by language of the language help you offer, shown as written on that language's pages, e.g. "
+        '{"en": "Interpreters on our 24/7 line", "es": "Intérpretes en nuestra línea 24/7"}. Empty: none is promised.',
+    ),
     Setting("SITE_URL", f"https://www.{DEMO_DOMAIN}", "Public base URL, for canonical links and the sitemap."),
     Setting("SITE_EXIT_URL", "https://www.google.com/", "Where the quick-exit button goes: a neutral site."),
     # The center's own look and pages (the logo and colour, /about and /programs)
@@ -198,4 +210,4 @@ SETTINGS: tuple[Setting, ...] = (
 
 def defaults() -> dict[str, Any]:
     """Return a fresh mapping of every setting to its default value."""
-    return {s.name: (list(s.default) if isinstance(s.default, list) else s.default) for s in SETTINGS}
+    return {s.name: (type(s.default)(s.default) if isinstance(s.default, list | dict) else s.default) for s in SETTINGS}

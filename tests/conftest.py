@@ -62,13 +62,14 @@ def runner(app):
     return app.test_cli_runner()
 
 
-def catalog_paths() -> list[str]:
-    """Paths of every catalog page, read from the same list the site uses."""
-    return [page.path for page in catalog.load(ROOT / "content/pages.toml").pages]
+def catalog_paths(lang: str | None = None) -> list[str]:
+    """Paths of every catalog page (or of those in ``lang``), read from the same list the site uses."""
+    pages = catalog.load(ROOT / "content/pages.toml")
+    return [page.path for page in (pages.in_language(lang) if lang else pages.pages)]
 
 
 def html_urls() -> list[str]:
-    """Every HTML page a visitor can reach by a GET."""
+    """Every HTML page a visitor can reach by a GET, in both languages."""
     return [*catalog_paths(), *EXTRA_HTML_URLS]
 
 

@@ -1,6 +1,7 @@
-"""What every education page says: sourced, reviewed, readable, person-first and safe in an emergency.
+"""What every English education page says: sourced, reviewed, readable, person-first and safe in an emergency.
 
 The checks themselves live in `tests/content_checks.py`; each test here names the page it fails on.
+The Spanish pages have their own (`tests/test_content_es.py`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def page_html(client, path: str) -> str:
 # --- Sources and review dates -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", catalog_paths())
+@pytest.mark.parametrize("path", catalog_paths("en"))
 def test_page_lists_its_sources_with_https_links(client, path):
     page = PAGES.find(path)
     assert page.sources, f"{path} lists no sources in content/pages.toml"
@@ -41,7 +42,7 @@ def test_page_lists_its_sources_with_https_links(client, path):
         assert f'href="{escape(source.url)}"' in html, f"{path}: source {source.name!r} is not shown on the page"
 
 
-@pytest.mark.parametrize("path", catalog_paths())
+@pytest.mark.parametrize("path", catalog_paths("en"))
 def test_page_shows_its_review_dates(client, path):
     html = page_html(client, path)
     page = PAGES.find(path)
@@ -69,7 +70,7 @@ def test_a_page_past_its_review_date_is_named():
 # --- Reading level ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", catalog_paths())
+@pytest.mark.parametrize("path", catalog_paths("en"))
 def test_reading_level_is_grade_8_or_lower(client, path):
     text = checks.main_text(page_html(client, path))
     assert checks.word_count(text) >= 150, f"{path}: the page's own text is too short to measure"
@@ -77,7 +78,7 @@ def test_reading_level_is_grade_8_or_lower(client, path):
     assert grade <= checks.MAX_GRADE, f"{path}: Flesch-Kincaid grade {grade:.1f} is above {checks.MAX_GRADE}"
 
 
-@pytest.mark.parametrize("path", catalog_paths())
+@pytest.mark.parametrize("path", catalog_paths("en"))
 def test_headings_are_the_questions_people_ask(client, path):
     headings = [b["text"] for b in checks.read_blocks(page_html(client, path)) if b["tag"] == "h2"]
     assert headings, f"{path} has no h2 headings"
@@ -146,7 +147,7 @@ def test_plain_textstat_would_try_to_download(tmp_path):
 # --- Language and promises ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", catalog_paths())
+@pytest.mark.parametrize("path", catalog_paths("en"))
 def test_language_is_person_first_and_promises_no_cure_and_no_unsourced_rate(client, path):
     html = page_html(client, path)
     problems = checks.language_problems(html) + checks.safety_problems(html)
@@ -193,7 +194,7 @@ def test_language_lint_allows_quoted_names():
 # --- Safety -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", catalog_paths())
+@pytest.mark.parametrize("path", catalog_paths("en"))
 def test_page_says_what_to_do_in_an_emergency_in_its_own_words(client, path):
     text = checks.main_text(page_html(client, path))
     assert "911" in text, f"{path}: the page's own text never says to call 911"

@@ -134,8 +134,8 @@ def remote_loads(url: str, html: str) -> tuple[list[str], list[str]]:
         if element.tag not in ASSET_TAGS:
             continue
         rel = element.get("rel", "").lower().split()
-        if "canonical" in rel:
-            continue  # names this page's public address; nothing is fetched
+        if "canonical" in rel or "alternate" in rel:
+            continue  # names this page's public address, or its twin's; nothing is fetched
         if element.tag == "link" and "itemprop" in element and "rel" not in element:
             continue  # a microdata value (the organization's address), which the browser never fetches
         if "stylesheet" in rel:

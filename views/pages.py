@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
+import i18n
 from serving.compression import Prepared
 
 bp = Blueprint("pages", __name__)
@@ -30,7 +31,7 @@ def last_modified(template: str) -> dt.datetime:
     """When a page last changed: its own template, the layouts or the catalog, whichever is newest."""
     root = Path(current_app.root_path)
     files = [root / "templates/pages" / template, root / "templates/base.html", root / "templates/pages/_page.html"]
-    files += [root / "content/pages.toml", root / current_app.config["CENTER_FILE"]]
+    files += [root / "content/pages.toml", root / current_app.config["CENTER_FILE"], root / i18n.CATALOG_FILE]
     newest = max(f.stat().st_mtime for f in files if f.exists())
     return dt.datetime.fromtimestamp(int(newest), dt.UTC)
 
@@ -54,10 +55,19 @@ def show(slug: str) -> Response:
     return prepared_page(f"/{slug}").response(request, PAGE_CACHE)
 
 
+@bp.get("/es/", defaults={"slug": ""})
+@bp.get("/es/<slug>")
+def show_spanish(slug: str) -> Response:
+    """One education page in Spanish."""
+    return prepared_page(f"/es/{slug}").response(request, PAGE_CACHE)
+
+
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """Every public page, for search engines."""
-    body = render_template("sitemap.xml", pages=current_app.extensions["catalog"].pages)
+    body = render_template(
+        "sitemap.xml", pages=current_app.extensions["catalog"].pages, contact_alternates=tuple(i18n.CONTACT.items())
+    )
     return Response(body, mimetype="application/xml", headers={"Cache-Control": "public, max-age=3600"})
 
 

@@ -1,0 +1,50 @@
+"""The site's two languages: which one a request is in, and Flask-Babel wired to say it.
+
+The language is the URL's: everything under ``/es/`` is Spanish, everything else English. It is
+never guessed from ``Accept-Language``, so a page is the same for everyone who asks for its URL
+(cacheable by URL) and the visitor's own choice of link is what changes it.
+
+Interface words (buttons, labels, messages) go through gettext, with their Spanish in
+``translations/es/LC_MESSAGES/messages.po`` (the README's "Translations" says how to update it);
+page prose is written per language in ``templates/pages/`` and ``templates/pages/es/``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from flask_babel import Babel
+
+LANGUAGES = ("en", "es")
+DEFAULT = "en"
+# The language's own name, as its speakers write it: the switch link's text.
+NAMES = {"en": "English", "es": "Español"}
+# The staff's name for each language (emails and the CLI are in the staff's English).
+STAFF_NAMES = {"en": "English", "es": "Spanish"}
+PREFIX = {"en": "", "es": "/es"}
+# Each language's home page and contact page: the brand link, the menu's last item, error pages.
+HOME = {"en": "/", "es": "/es/"}
+CONTACT = {"en": "/contact", "es": "/es/contacto"}
+# The compiled Spanish interface words: a page rendered before a change to them is stale.
+CATALOG_FILE = "translations/es/LC_MESSAGES/messages.mo"
+
+
+def language_of(path: str) -> str:
+    """The language of the page at ``path``: ``es`` under ``/es/``, else English."""
+    return "es" if path == "/es" or path.startswith("/es/") else DEFAULT
+
+
+def current() -> str:
+    """The language of the request being answered (English outside a request: the CLI, the sender)."""
+    return language_of(request.path) if has_request_context() else DEFAULT
+
+
+def other(lang: str) -> str:
+    """The other language of the two."""
+    return "es" if lang == "en" else "en"
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel, choosing the language by URL; templates get ``lang`` and the gettext calls."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    Babel(app, locale_selector=current)
+    app.context_processor(lambda: {"lang": current(), "language_names": NAMES, "home_of": HOME, "contact_of": CONTACT})
