@@ -85,10 +85,6 @@ class Center:
     # The same center in each language, shared by all of them ("en" → English, "es" → Spanish).
     languages: Mapping[str, Center] = field(default_factory=dict, compare=False, repr=False)
 
-    def in_language(self, lang: str) -> Center:
-        """The center's texts in ``lang`` (the numbers, links and yes/no facts are the same in each)."""
-        return self
-
     def map_url(self, address: str) -> str:
         """A plain link to a map search for the center (nothing is embedded or loaded)."""
         return MAP_SEARCH + quote_plus(self.map_query or address)
