@@ -182,6 +182,7 @@ def test_about_shows_licenses_team_and_a_plain_map_link_in_spanish(make_app):
     text = dom.text_of(html, "main")
     assert "Certificado de operación de OASAS del Estado de Nueva York, atención ambulatoria" in text
     assert "Número: OP-4471." in text and "Revise este número" in text
+    assert "que otorga la Oficina de Servicios y Apoyos para la Adicción del Estado de Nueva York." in text
     assert "Director médico." in text and "Un médico que dirige nuestra atención médica." in text
     assert "Riverbend Recovery Center ayuda a adultos" in text
     assert "has helped adults" not in text and "Medical director" not in text
