@@ -117,6 +117,7 @@ def test_privacy_promises_only_what_the_software_does(client):
     assert "42 CFR Part 2" in text and "HIPAA" in text
     assert "buzón" in text, "the copy in the staff mailbox is not mentioned"
     assert "No usamos rastreadores." in text
+    assert "“Salir de esta página”" in text  # the quick-exit button, by the name the layout gives it
 
 
 # --- /es/accesibilidad -----------------------------------------------------------------------------------
