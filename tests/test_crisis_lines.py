@@ -39,7 +39,7 @@ def test_the_crisis_strip_follows_crisis_py(client, changed):
 def test_the_spanish_crisis_strip_follows_crisis_py(client, changed):
     strip = block(client.get("/es/").get_data(as_text=True), '<aside class="crisis"', "</aside>")
     assert 'Sobredosis: llame al <a href="tel:112">112</a>.' in strip
-    assert 'también en español: <a href="tel:+18005550100">1-800-555-0100</a>.' in strip
+    assert 'SAMHSA, en español: <a href="tel:+18005550100">1-800-555-0100</a>.' in strip
     assert '<a href="sms:741741?&amp;body=AYUDA">741741</a>' in strip
     assert "tel:911" not in strip and "662-4357" not in strip and "sms:988" not in strip
 
