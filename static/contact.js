@@ -17,10 +17,11 @@
   }
 
   function button(sending) {
+    // Its words are the page's language: the template writes both on the button.
     var send = document.getElementById("send");
     if (!send) return;
     send.disabled = sending;
-    send.textContent = sending ? "Sending…" : "Send";
+    send.textContent = send.getAttribute(sending ? "data-sending" : "data-send");
   }
 
   function isForm(event) {

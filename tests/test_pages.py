@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+import i18n
 from inquiries import mailer, store
 from inquiries.db import get_db
 from tests import html as dom
@@ -41,7 +42,7 @@ def test_page_has_crisis_help_heading_and_description(client, url):
     description = dom.find(html, "meta", name="description")
     assert sorted(description.attrs) == ["content", "name"] and len(description["content"]) >= 50
     assert dom.find(html, "link", rel="canonical")["href"].startswith("https://www.example.org/")
-    assert dom.find(html, "html").attrs == {"lang": "en"}
+    assert dom.find(html, "html").attrs == {"lang": i18n.language_of(url)}
     assert 'itemtype="https://schema.org/MedicalOrganization"' in html
 
 
