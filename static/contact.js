@@ -1,4 +1,4 @@
-/* The contact page's only script: focus, "Sending…", keep-your-words messages and the quick exit.
+/* The contact page's only script: focus, the sending state, keep-your-words messages and the quick exit.
    The form works fully without it; htmx, which it loads once the page has painted, does the requests. */
 (function () {
   "use strict";
