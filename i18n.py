@@ -16,6 +16,8 @@ from flask_babel import Babel, gettext
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
+from settings import ConfigError
+
 LANGUAGES = ("en", "es")
 DEFAULT = "en"
 # The language's own name, as its speakers write it: the switch link's text.
@@ -45,8 +47,29 @@ def other(lang: str) -> str:
     return "es" if lang == "en" else "en"
 
 
+def language_help_problems(offered: dict) -> list[str]:
+    """What is wrong with ``FLASK_SITE_LANGUAGE_HELP``: it says, per language, what the center offers."""
+    problems = []
+    for lang, text in offered.items():
+        if lang not in LANGUAGES:
+            problems.append(
+                f"FLASK_SITE_LANGUAGE_HELP: {lang!r} is not one of the site's languages ({', '.join(LANGUAGES)})."
+            )
+        elif not isinstance(text, str) or not text.strip():
+            problems.append(
+                f"FLASK_SITE_LANGUAGE_HELP: the text for {lang!r} is empty; leave the language out instead."
+            )
+    return problems
+
+
 def init_app(app: Flask) -> None:
-    """Flask-Babel, choosing the language by URL; templates get ``lang`` and the gettext calls."""
+    """Flask-Babel, choosing the language by URL; templates get ``lang`` and the gettext calls.
+
+    Raises ConfigError for language help promised in a language the site does not speak.
+    """
+    problems = language_help_problems(app.config["SITE_LANGUAGE_HELP"])
+    if problems:
+        raise ConfigError(" ".join(problems), problems, heading=None)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=current)
     app.context_processor(lambda: {"lang": current(), "language_names": NAMES, "home_of": HOME, "contact_of": CONTACT})

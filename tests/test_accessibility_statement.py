@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import i18n
 from tests import html as dom
 from tests.conftest import html_urls
+
+STATEMENT = {"en": "/accessibility", "es": "/es/accesibilidad"}
 
 
 def test_the_statement_is_a_catalog_page_outside_the_main_menu(app):
@@ -14,16 +17,20 @@ def test_the_statement_is_a_catalog_page_outside_the_main_menu(app):
 
 
 def test_every_page_links_the_statement_from_its_footer_and_not_its_menu(client):
+    """Each page links the statement in its own language: /accessibility, or /es/accesibilidad."""
     for url in html_urls():
+        statement = STATEMENT[i18n.language_of(url)]
         html = client.get(url).get_data(as_text=True)
         footer = [a.get("href") for a in dom.find(html, "footer").find_all("a")]
         menu = [a.get("href") for a in dom.find(html, "nav").find_all("a")]
-        assert "/accessibility" in footer, f"{url}: no link to /accessibility in the footer"
-        assert "/accessibility" not in menu, f"{url}: /accessibility is in the main menu"
+        assert statement in footer, f"{url}: no link to {statement} in the footer"
+        assert statement not in menu, f"{url}: {statement} is in the main menu"
 
 
 def test_the_sitemap_lists_the_statement(client):
-    assert "<loc>https://www.example.org/accessibility</loc>" in client.get("/sitemap.xml").get_data(as_text=True)
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    assert "<loc>https://www.example.org/accessibility</loc>" in sitemap
+    assert "<loc>https://www.example.org/es/accesibilidad</loc>" in sitemap
 
 
 def test_the_statement_names_the_standard_and_the_centers_own_contacts(app):

@@ -53,6 +53,13 @@ def test_one_example_program_left_is_named_alone(tmp_path):
         medicine_note = ""
         telehealth = false
         telehealth_note = ""
+        [program.es]
+        name = "Grupo de la tarde"
+        for_whom = "x"
+        what_happens = "x"
+        how_long = "x"
+        medicine_note = ""
+        telehealth_note = ""
         """
     )
     (tmp_path / "center.toml").write_text(real + extra, encoding="utf-8")
@@ -70,6 +77,10 @@ def test_one_example_program_left_is_named_alone(tmp_path):
         (("who_we_are = [", 'who_we_are = ["", '), "[about] who_we_are must be a list of paragraphs"),
         (("[[program]]", "[[programme]]"), "unknown sections ['programme']"),
         (("map_query = ", "map_qeury = "), "[about] has unknown keys ['map_qeury']"),
+        (("[about.es]", "[about.ex]"), "[about] has unknown keys ['ex']"),
+        (("[about.es]\nwho_we_are", "[about.es]\nwho_we_ar"), "[about], [about.es]: unknown keys ['who_we_ar']"),
+        (("[license.es]", "[license.sp]"), "[[license]] entry 1: unknown keys ['sp'], missing keys []"),
+        (("[team.es]", "[team.es]\nnumber = 'T-1'"), "[[team]] entry 1, [team.es]: unknown keys ['number']"),
     ],
 )
 def test_a_broken_entry_stops_the_start_naming_it(make_app, tmp_path, change, says):
@@ -77,6 +88,106 @@ def test_a_broken_entry_stops_the_start_naming_it(make_app, tmp_path, change, sa
     with pytest.raises(ValueError) as excinfo:
         make_app(CENTER_FILE=str(tmp_path / "center.toml"))
     assert says in str(excinfo.value)
+
+
+def without_table(text: str, table: str) -> str:
+    """The file with its first ``[table]`` and the keys under it taken out."""
+    start = text.index(f"[{table}]\n")
+    end = text.find("\n[", start + 1)
+    return text[:start] + (text[end + 1 :] if end != -1 else "")
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        ("about.es", "[about] has no [about.es] table: add one with its Spanish who_we_are"),
+        ("license.es", "[[license]] entry 1 has no [license.es] table: add one with its Spanish name, issued_by"),
+        ("team.es", "[[team]] entry 1 has no [team.es] table: add one with its Spanish role, does"),
+        (
+            "program.es",
+            "[[program]] entry 1 has no [program.es] table: add one with its Spanish name, for_whom, what_happens, "
+            "how_long, medicine_note, telehealth_note",
+        ),
+    ],
+)
+def test_an_entry_without_its_spanish_table_stops_the_start_naming_it(make_app, tmp_path, table, says):
+    text = without_table(CENTER_FILE.read_text(encoding="utf-8"), table)
+    assert f"[{table}]" not in text
+    (tmp_path / "center.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError) as excinfo:
+        make_app(CENTER_FILE=str(tmp_path / "center.toml"))
+    assert says in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        (
+            ('how_long = "El tiempo', 'how_lnog = "El tiempo'),
+            "[[program]] entry 1, [program.es]: unknown keys ['how_lnog'], missing keys ['how_long']",
+        ),
+        (('medicine_note = "Buprenorfina."', ""), "[[program]] entry 1, [program.es]: unknown keys [], missing keys"),
+        (
+            ('role = "Director médico"', 'role = "Director médico"\nexample = true'),
+            "[team.es]: unknown keys ['example']",
+        ),
+        (('does = "Un médico que dirige nuestra atención médica."', "does = 3"), "[team.es]: ['does'] must be text"),
+        (
+            ('who_we_are = [\n  "Riverbend Recovery Center ayuda', 'who_we_are = [\n  "", "Riverbend'),
+            "[about.es] who_we_are",
+        ),
+    ],
+)
+def test_a_broken_spanish_entry_stops_the_start_naming_it(make_app, tmp_path, change, says):
+    text = CENTER_FILE.read_text(encoding="utf-8")
+    assert change[0] in text
+    (tmp_path / "center.toml").write_text(text.replace(*change, 1), encoding="utf-8")
+    with pytest.raises(ValueError) as excinfo:
+        make_app(CENTER_FILE=str(tmp_path / "center.toml"))
+    assert says in str(excinfo.value)
+
+
+def test_the_spanish_center_has_the_spanish_texts_and_the_same_numbers_and_flags():
+    english = center.load(CENTER_FILE)
+    spanish = english.in_language("es")
+    assert english.in_language("en") is english and spanish.in_language("en") is english
+    assert spanish.in_language("es") is spanish
+    assert spanish.who_we_are[0].startswith("Riverbend Recovery Center ayuda a adultos")
+    assert spanish.licenses[0].name.startswith("Certificado de operación de OASAS")
+    assert (spanish.licenses[0].number, spanish.licenses[0].check_url) == ("OP-4471", "https://oasas.ny.gov/providers")
+    assert spanish.team[0].role == "Director médico"
+    program = spanish.programs[0]
+    assert (program.name, program.medicine, program.telehealth) == ("Atención ambulatoria con medicina", True, True)
+    assert spanish.map_url("x") == english.map_url("x")
+    with pytest.raises(ValueError, match="no 'fr' texts"):
+        english.in_language("fr")
+
+
+def test_every_shipped_spanish_example_is_named_so():
+    shipped = center.load(SHIPPED).in_language("es")
+    labels = [
+        *shipped.who_we_are[:1],
+        *(item.name for item in shipped.licenses),
+        *(item.role for item in shipped.team),
+        *(item.name for item in shipped.programs),
+    ]
+    assert len(labels) == 1 + 2 + 4 + 3
+    assert [label for label in labels if not label.startswith("Ejemplo")] == []
+
+
+def test_a_spanish_example_left_behind_is_refused(tmp_path):
+    """An operator who replaced the English but not the Spanish still gets each example named."""
+    text = CENTER_FILE.read_text(encoding="utf-8")
+    text = text.replace(
+        'name = "Atención ambulatoria con medicina"', 'name = "Ejemplo de programa, para reemplazar: x"'
+    )
+    text = text.replace('role = "Director médico"', 'role = "Ejemplo de puesto: director médico"')
+    text = text.replace('"Riverbend Recovery Center ayuda', '"Ejemplo de texto. Riverbend Recovery Center ayuda')
+    (tmp_path / "center.toml").write_text(text, encoding="utf-8")
+    problems = center.example_problems(center.load(tmp_path / "center.toml"), "center.toml")
+    assert len(problems) == 2, problems
+    assert "the about content is still the example (who we are, 1 of 1 team roles)" in problems[0]
+    assert "the programs are still the examples ('Ejemplo de programa, para reemplazar: x')" in problems[1]
 
 
 def test_programs_page_shows_each_program_from_the_file(make_app):
