@@ -89,6 +89,11 @@ def test_the_spanish_page_is_the_form_in_spanish_posting_to_spanish_urls(app, cl
     assert status["data-sending"] == "Enviando…" and "vuelva a oprimir Enviar" in status["data-failed"]
     assert dom.text_of(html, "title").startswith("Contáctenos | ")
     assert dom.find(html, "link", rel="canonical")["href"] == "https://www.example.org/es/contacto"
+    # Its links lead to the Spanish pages: what to expect, the privacy notice.
+    pages = app.extensions["catalog"]
+    links = [a["href"] for a in dom.find(html, "main").find_all("a")]
+    for english in ("/what-to-expect", "/privacy"):
+        assert pages.find(english).twin("es") in links and english not in links
 
 
 def test_both_contact_pages_name_each_other_as_alternates_and_switch(client):
