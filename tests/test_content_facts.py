@@ -217,7 +217,7 @@ def test_crisis_strip_names_the_helpline_and_988_in_spanish(client, url):
     assert "SAMHSA" in strip
     assert 'href="sms:988?&amp;body=AYUDA"' in strip
     if i18n.language_of(url) == "es":
-        assert "oprima el 2" in strip and "también en español" in strip
+        assert "oprima el 2" in strip and "SAMHSA, en español" in strip
         assert 'href="https://988lineadevida.org/"' in strip
     else:
         assert 'href="https://988lifeline.org/"' in strip

@@ -36,11 +36,20 @@ def test_the_crisis_strip_follows_crisis_py(client, changed):
     assert "tel:911" not in strip and "662-4357" not in strip and "sms:988" not in strip
 
 
+def test_the_spanish_crisis_strip_follows_crisis_py(client, changed):
+    strip = block(client.get("/es/").get_data(as_text=True), '<aside class="crisis"', "</aside>")
+    assert 'Sobredosis: llame al <a href="tel:112">112</a>.' in strip
+    assert 'SAMHSA, en español: <a href="tel:+18005550100">1-800-555-0100</a>.' in strip
+    assert '<a href="sms:741741?&amp;body=AYUDA">741741</a>' in strip
+    assert "tel:911" not in strip and "662-4357" not in strip and "sms:988" not in strip
+
+
 def test_the_emergency_box_of_every_catalog_page_follows_crisis_py(app, client, changed):
     for page in app.extensions["catalog"].pages:
         html = client.get(page.path).get_data(as_text=True)
         box = block(html, '<aside class="emergency"', "</aside>")
-        assert 'call <a href="tel:112">112</a> now' in box, page.path
+        said = 'llame al <a href="tel:112">112</a> ahora' if page.lang == "es" else 'call <a href="tel:112">112</a> now'
+        assert said in box, page.path
         assert "tel:911" not in box, page.path
 
 

@@ -128,7 +128,7 @@ def test_education_pages_set_no_cookies_and_run_no_javascript(phone):
 CRISIS_STRIP_MAX_PX = 144
 
 
-@pytest.mark.parametrize("path", ["/", "/contact"])
+@pytest.mark.parametrize("path", ["/", "/contact", "/es/", "/es/contacto"])
 def test_crisis_strip_stays_one_short_block_at_320px(phone, path):
     _, page, _ = phone(js=True)
     page.set_viewport_size({"width": 320, "height": 568})
@@ -137,5 +137,5 @@ def test_crisis_strip_stays_one_short_block_at_320px(phone, path):
     assert strip.locator("p").count() == 1
     height = strip.bounding_box()["height"]
     assert height <= CRISIS_STRIP_MAX_PX, f"crisis strip is {height:.0f} px tall at 320 px"
-    for name in ("988lifeline.org", "1-800-662-4357"):
+    for name in ("988lineadevida.org" if path.startswith("/es/") else "988lifeline.org", "1-800-662-4357"):
         assert strip.get_by_role("link", name=name).is_visible()

@@ -65,10 +65,11 @@ def test_focus_is_visible_on_every_tab_stop(phone, path):
 @pytest.mark.parametrize(
     "size", [{"width": 360, "height": 740}, {"width": 740, "height": 360}], ids=["portrait", "landscape"]
 )
-def test_every_menu_link_can_be_reached_by_keyboard(phone, size):
+@pytest.mark.parametrize("path", ["/overdose", "/es/sobredosis"])
+def test_every_menu_link_can_be_reached_by_keyboard(phone, size, path):
     _, page, _ = phone(js=False)
     page.set_viewport_size(size)
-    page.goto("/overdose")
+    page.goto(path)
     page.evaluate("window.scrollTo(0, 400)")
     page.locator(".menu summary").focus()
     page.keyboard.press("Enter")
