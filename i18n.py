@@ -12,7 +12,9 @@ page prose is written per language in ``templates/pages/`` and ``templates/pages
 from __future__ import annotations
 
 from flask import Flask, has_request_context, request
-from flask_babel import Babel
+from flask_babel import Babel, gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 
 from settings import ConfigError
 
@@ -71,3 +73,18 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=current)
     app.context_processor(lambda: {"lang": current(), "language_names": NAMES, "home_of": HOME, "contact_of": CONTACT})
+
+
+class LazyWords(LazyString):
+    """Flask-Babel's lazy string, escaped like any other text where a template shows it
+    (Flask-Babel's own is taken as markup, so an ``&`` or ``<`` in a translation would go out raw)."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy(string: str, **variables) -> LazyWords:
+    """``gettext(string, **variables)`` looked up when shown, in that request's language: for words
+    fixed at import time (form labels, validators' messages). Import it as ``_l``, the name
+    ``make translations`` extracts."""
+    return LazyWords(gettext, string, **variables)

@@ -1,7 +1,8 @@
 """The contact form: its fields, plain-words messages and every validation rule, in one place.
 
 The same form validates a full submission and a single field for the htmx partial, so a message
-seen inline is exactly the message seen after pressing Send.
+seen inline is exactly the message seen after pressing Send. Every word a visitor reads here is
+lazy gettext: it is put into the request's language (``i18n``) when the page is rendered.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from i18n import lazy as _l
 from inquiries import spam
 from inquiries.addresses import has_link_tricks
 from inquiries.store import FIELDS
@@ -26,6 +28,8 @@ from inquiries.text import clean_text
 MESSAGE_MAX = 2000
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 LINE_BREAK = re.compile(r"[\n\u2028\u2029]")
+# "2,000" in both languages: Spanish in the US (and Mexico) groups thousands with a comma too.
+MESSAGE_MAX_TEXT = f"{MESSAGE_MAX:,}"
 
 
 def keep_or_new_key(value: str | None) -> str:
@@ -36,12 +40,12 @@ def keep_or_new_key(value: str | None) -> str:
 class OneLine:
     """Reject line breaks in a one-line answer (control characters are already gone: clean_text)."""
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what) -> None:
         self.what = what
 
     def __call__(self, form: FlaskForm, field) -> None:
         if field.data and LINE_BREAK.search(field.data):
-            raise ValidationError(f"{self.what} must be on one line")
+            raise ValidationError(_l("%(what)s must be on one line", what=self.what))
 
 
 def phone_number(form: FlaskForm, field) -> None:
@@ -53,7 +57,7 @@ def phone_number(form: FlaskForm, field) -> None:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError("Enter a phone number with its area code, like 202 555 0123")
+        raise ValidationError(_l("Enter a phone number with its area code, like 202 555 0123"))
     field.normalized = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
@@ -64,23 +68,25 @@ def email_address(form: FlaskForm, field) -> None:
     try:
         normalized = validate_email(field.data, check_deliverability=False).normalized
     except EmailNotValidError as error:
-        raise ValidationError("Enter an email address like name@example.com") from error
+        raise ValidationError(_l("Enter an email address like name@example.com")) from error
     if has_link_tricks(normalized):
-        raise ValidationError("Enter an email address without %, ? or & before the @, like name@example.com")
+        raise ValidationError(_l("Enter an email address without %, ? or & before the @, like name@example.com"))
     field.normalized = normalized
 
 
-def one_line(what: str, most: int) -> list:
+def one_line(what, most: int) -> list:
     """The rules of a one-line answer of at most ``most`` characters, each naming it as ``what``."""
-    return [OneLine(what), Length(max=most, message=f"{what} must be {most} characters or fewer")]
+    # Length puts the message through "%" itself: a "%" in any language's words would need doubling.
+    too_long = _l("%(what)s must be %(most)d characters or fewer", what=what, most=most)
+    return [OneLine(what), Length(max=most, message=too_long)]
 
 
 class Choice(RadioField):
     """Radio buttons, required when ``required`` gives the message to show when none is chosen."""
 
-    def __init__(self, label: str, choices: list[tuple[str, str]], required: str | None = None, **kwargs) -> None:
+    def __init__(self, label, choices: list[tuple], required=None, **kwargs) -> None:
         check = DataRequired(required) if required else Optional()
-        invalid = required or "Choose one of the options"
+        invalid = required or _l("Choose one of the options")
         super().__init__(
             label,
             choices=[SelectChoice(v, text) for v, text in choices],
@@ -103,68 +109,70 @@ class ContactForm(FlaskForm):
             return (request.form or None) if form.is_submitted() else None
 
     name = StringField(
-        "Your name",
-        description="A first name is fine.",
+        _l("Your name"),
+        description=_l("A first name is fine."),
         filters=[clean_text],
-        validators=[DataRequired("Enter your name"), *one_line("Your name", 100)],
+        validators=[DataRequired(_l("Enter your name")), *one_line(_l("Your name"), 100)],
         render_kw={"autocomplete": "name"},
     )
     phone = TelField(
-        "Phone number",
-        description="Give us a phone number, an email address, or both.",
+        _l("Phone number"),
+        description=_l("Give us a phone number, an email address, or both."),
         filters=[clean_text],
-        validators=[*one_line("Phone number", 40), phone_number],
+        validators=[*one_line(_l("Phone number"), 40), phone_number],
         render_kw={"autocomplete": "tel"},
     )
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         filters=[clean_text],
-        validators=[*one_line("Email address", 254), email_address],
+        validators=[*one_line(_l("Email address"), 254), email_address],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     contact_method = Choice(
-        "How should we reach you?",
-        [("call", "Call me"), ("text", "Text me"), ("email", "Email me")],
-        required="Choose how we should reach you",
+        _l("How should we reach you?"),
+        [("call", _l("Call me")), ("text", _l("Text me")), ("email", _l("Email me"))],
+        required=_l("Choose how we should reach you"),
     )
     voicemail_ok = Choice(
-        "If we call and you do not answer, may we leave a voicemail?",
-        [("yes", "Yes, you may leave a voicemail"), ("no", "No, please do not leave a voicemail")],
-        description="If you choose No or leave this blank, we will not leave a message.",
+        _l("If we call and you do not answer, may we leave a voicemail?"),
+        [("yes", _l("Yes, you may leave a voicemail")), ("no", _l("No, please do not leave a voicemail"))],
+        description=_l("If you choose No or leave this blank, we will not leave a message."),
     )
-    who = Choice("Who needs help?", [("self", "Me"), ("loved_one", "Someone I care about")])
+    who = Choice(_l("Who needs help?"), [("self", _l("Me")), ("loved_one", _l("Someone I care about"))])
     insurance = StringField(
-        "Insurance company (optional)",
-        description="Only the company name, if you have one. No member numbers, please.",
+        _l("Insurance company (optional)"),
+        description=_l("Only the company name, if you have one. No member numbers, please."),
         filters=[clean_text],
-        validators=one_line("Insurance company", 100),
+        validators=one_line(_l("Insurance company"), 100),
         render_kw={"autocomplete": "off", "list": "insurance-list"},
     )
     message = TextAreaField(
-        "How can we help?",
-        description=f"Up to {MESSAGE_MAX:,} characters. Tell us as much or as little as you like.",
+        _l("How can we help?"),
+        description=_l("Up to %(most)s characters. Tell us as much or as little as you like.", most=MESSAGE_MAX_TEXT),
         filters=[clean_text],
         validators=[
-            DataRequired("Tell us how we can help"),
-            Length(max=MESSAGE_MAX, message=f"Your message must be {MESSAGE_MAX:,} characters or fewer"),
+            DataRequired(_l("Tell us how we can help")),
+            Length(
+                max=MESSAGE_MAX, message=_l("Your message must be %(most)s characters or fewer", most=MESSAGE_MAX_TEXT)
+            ),
         ],
         render_kw={"rows": 6},
     )
     # Hidden: idempotency key, signed render time, and the honeypot (see inquiries/spam.py).
     submission_key = HiddenField(filters=[keep_or_new_key])
     rendered_at = spam.Timer()
-    website_url = StringField("Leave this empty", filters=[clean_text])
+    website_url = StringField(_l("Leave this empty"), filters=[clean_text])
 
     def validate(self, extra_validators=None) -> bool:
         """Each field's own rules, then the rules that tie phone, email and contact method together."""
         valid = super().validate(extra_validators)
         method = self.contact_method.data
         if method == "email" and not self.email.data and not self.email.errors:
-            self.email.errors.append("Enter your email address, or choose another way for us to reach you")
+            self.email.errors.append(_l("Enter your email address, or choose another way for us to reach you"))
         elif method in ("call", "text") and not self.phone.data and not self.phone.errors:
-            self.phone.errors.append("Enter your phone number, or choose another way for us to reach you")
+            self.phone.errors.append(_l("Enter your phone number, or choose another way for us to reach you"))
         elif not (self.phone.data or self.email.data or self.phone.errors or self.email.errors):
-            self.phone.errors.append("Enter a phone number or an email address so we can reach you")
+            self.phone.errors.append(_l("Enter a phone number or an email address so we can reach you"))
         return valid and not (self.phone.errors or self.email.errors)
 
     def problems(self) -> list[tuple[str, str]]:

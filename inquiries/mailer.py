@@ -65,6 +65,7 @@ def compose(
         "received": received_at(created, config["SITE_TIMEZONE"]),
         "labels": words.LABELS,
         "answers": words.email_answers(inquiry),
+        "language_note": words.language_note(inquiry.get("language")),
         "reply_to": address,
         "reply_link": addresses.mailto(address) if address else None,
         "spam_reason": spam_note(inquiry.get("spam_reason")),

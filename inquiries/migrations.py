@@ -178,3 +178,11 @@ def let_outbox_carry_notices(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE outbox_upgraded RENAME TO outbox")
     db.execute('CREATE INDEX "idx_outbox_status_next_attempt_at" ON "outbox" ("status", "next_attempt_at")')
     db.execute('CREATE INDEX "idx_outbox_inquiry_id" ON "outbox" ("inquiry_id")')
+
+
+@migrations()
+def add_language(db: sqlite_utils.Database) -> None:
+    """The language of the form each inquiry came through (``en``, ``es``): staff call back in it.
+    Every inquiry before it came through the English form."""
+    if "language" not in db["inquiries"].columns_dict:
+        db.execute("ALTER TABLE inquiries ADD COLUMN language TEXT NOT NULL DEFAULT 'en'")

@@ -138,7 +138,16 @@ EXPORT_TIMES = ("created_at", "picked_up_at")
 
 def write_csv(rows: Iterable[dict], path: Path, *, zone: dt.tzinfo, spam: bool) -> int:
     """Write the export (UTF-8 with a BOM so spreadsheets read accents; owner-only permissions)."""
-    columns = ["ref", "created_at", *FIELDS, "email_status", "picked_up_by", "picked_up_at", "pickup_minutes"]
+    columns = [
+        "ref",
+        "created_at",
+        "language",
+        *FIELDS,
+        "email_status",
+        "picked_up_by",
+        "picked_up_at",
+        "pickup_minutes",
+    ]
     columns += ["spam_reason"] if spam else []
     header = [LABELS[c] + (f" ({zone_name(zone)} time)" if c == "created_at" else "") for c in columns]
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -56,6 +56,7 @@ LIST_COLUMNS = (
     ("created_at", 16),
     ("name", 24),
     ("phone", 18),
+    ("language", 8),
     ("contact_method", 12),
     ("picked_up_by", 24),
     ("picked_up_at", 16),
@@ -80,7 +81,8 @@ def list_command(since: dt.datetime | None, spam: bool) -> None:
         picked_at = local_time(row["picked_up_at"], zone) if row.get("picked_up_at") else ""
         click.echo(
             f"{row['ref']:<10} {local_time(row['created_at'], zone):<16} {_cut(row['name'], 24):<24} "
-            f"{_cut(row['phone'], 18):<18} {_cut(words('contact_method', row['contact_method']), 12):<12} "
+            f"{_cut(row['phone'], 18):<18} {_cut(words('language', row['language']), 8):<8} "
+            f"{_cut(words('contact_method', row['contact_method']), 12):<12} "
             f"{_cut(words('picked_up_by', row.get('picked_up_by')), 24):<24} {picked_at:<16} "
             f"{minutes_text(pickup_minutes(row)):<7} {words('email_status', row['email_status'])}"
         )
@@ -107,6 +109,7 @@ def show_command(ref: str) -> None:
         raise click.ClickException(f"No inquiry with reference {ref}.")
     click.echo(f"{LABELS['ref']}: {row['ref']}")
     click.echo(f"{LABELS['created_at']}: {local_time(row['created_at'], zone)} ({zone})")
+    click.echo(f"{LABELS['language']}: {words('language', row['language'])}")
     for field in (*FIELDS, "email_status"):
         keep = "\n\t" if field == "message" else ""  # a message's own line breaks stay readable
         click.echo(f"{LABELS[field]}: {printable(words(field, row.get(field)), keep=keep)}")

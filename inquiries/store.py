@@ -80,6 +80,7 @@ def save_inquiry(
     domain: str = "localhost",
     admit: Callable[[sqlite3.Connection], None] | None = None,
     announce: Callable[[sqlite_utils.Database, dict], None] | None = None,
+    language: str = "en",
 ) -> Saved:
     """Store an inquiry and, unless ``send_email`` is false, its outbox message in one transaction.
 
@@ -88,7 +89,8 @@ def save_inquiry(
     the repeat check and before the insert, and refuses a new inquiry by raising (the rate limit):
     every process takes the same lock, so a repeat is never counted and a count is never raced.
     ``announce`` queues the on-call notices about a new inquiry that is emailed, in the same
-    transaction (``inquiries.alerts``).
+    transaction (``inquiries.alerts``). ``language`` is the form's (``en`` or ``es``): staff call
+    back in it.
     """
     existing = find_by_key(db, submission_key)
     if existing:
@@ -101,6 +103,7 @@ def save_inquiry(
         created_at=dt.datetime.fromtimestamp(now, dt.UTC).isoformat(timespec="seconds"),
         spam_reason=spam_reason,
         emailed=int(send_email),
+        language=language,
     )
     try:
         with immediate(db):  # one transaction: both rows, or neither

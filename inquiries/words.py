@@ -12,12 +12,14 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import i18n
 from inquiries.text import INVISIBLE_CHARS
 
 # Headings of the staff email, the list, `show` and the CSV export, in the form's order.
 LABELS = {
     "ref": "Reference",
     "created_at": "Received",
+    "language": "Language",
     "name": "Name",
     "phone": "Phone",
     "email": "Email",
@@ -41,6 +43,7 @@ ANSWERS = {
     "contact_method": {"call": "Call", "text": "Text message", "email": "Email"},
     "voicemail_ok": {"yes": "Yes", "no": "No"},
     "who": {"self": "Themselves", "loved_one": "Someone they care about"},
+    "language": dict(i18n.STAFF_NAMES),
 }
 # The staff email is what someone acts on when calling back, so it says what to do: how to reach
 # them, and plainly not to leave a voicemail (which could tell someone else at that phone).
@@ -49,6 +52,8 @@ EMAIL_ANSWERS = {
     "contact_method": {"call": "Call them", "text": "Send a text message", "email": "Email them"},
     "voicemail_ok": {**ANSWERS["voicemail_ok"], "no": "No: do not leave a voicemail"},
 }
+# The staff email's line for an inquiry in a language other than the staff's own (English).
+CALL_BACK_IN = "{language} — call back in {language} or with an interpreter"
 EMAIL_STATUS_WORDS = {
     "sent": "Sent",
     "pending": "Waiting to send",
@@ -80,6 +85,14 @@ def email_answers(inquiry: dict[str, Any]) -> dict[str, str]:
         field: choices.get(inquiry.get(field) or "", inquiry.get(field) or "Not answered")
         for field, choices in EMAIL_ANSWERS.items()
     }
+
+
+def language_note(language: str | None) -> str | None:
+    """What the staff email says after "Language:" for an inquiry not in English, e.g. ``Spanish —
+    call back in Spanish or with an interpreter``; None for an English one (nothing to say)."""
+    if not language or language == i18n.DEFAULT:
+        return None
+    return CALL_BACK_IN.format(language=words("language", language))
 
 
 def zone_named(name: str | None) -> dt.tzinfo:

@@ -1,4 +1,4 @@
-/* The contact page's only script: focus, "Sending…", keep-your-words messages and the quick exit.
+/* The contact page's only script: focus, the sending state, keep-your-words messages and the quick exit.
    The form works fully without it; htmx, which it loads once the page has painted, does the requests. */
 (function () {
   "use strict";
@@ -17,10 +17,11 @@
   }
 
   function button(sending) {
+    // Its words are the page's language: the template writes both on the button.
     var send = document.getElementById("send");
     if (!send) return;
     send.disabled = sending;
-    send.textContent = sending ? "Sending…" : "Send";
+    send.textContent = send.getAttribute(sending ? "data-sending" : "data-send");
   }
 
   function isForm(event) {

@@ -26,7 +26,7 @@ INSTALL = {
 }
 
 # Every page the catalog does not own but the contract promises.
-EXTRA_HTML_URLS = ("/contact",)
+EXTRA_HTML_URLS = ("/contact", "/es/contacto")
 
 
 def base_config(folder: Path) -> dict:

@@ -121,7 +121,7 @@ def test_education_page_runs_no_javascript(client, url):
     assert not re.search(r"<script\b|\son[a-z]+\s*=|javascript:", html, re.I), f"{url} carries script"
 
 
-@pytest.mark.parametrize("url", [*catalog_paths(), "/contact"])
+@pytest.mark.parametrize("url", [*catalog_paths(), "/contact", "/es/contacto"])
 def test_no_web_fonts(client, url):
     urls, _, _, styles = first_visit(client, url)
     assert not any(FONT_FILE.search(u) for u in urls), f"{url} loads a font file"
@@ -137,11 +137,12 @@ def test_no_font_files_are_shipped():
         assert "@font-face" not in css.read_text(encoding="utf-8").lower()
 
 
-def test_contact_page_first_visit_budget(client):
-    """The contact page may add htmx and our small script: still one light visit."""
-    urls, total, sizes, _ = first_visit(client, "/contact")
-    assert total <= CONTACT_BUDGET, f"/contact: {total} B gzipped > {CONTACT_BUDGET} ({describe(sizes)})"
-    assert len(urls) <= CONTACT_REQUESTS, f"/contact: {len(urls)} requests ({describe(sizes)})"
+@pytest.mark.parametrize("url", ["/contact", "/es/contacto"])
+def test_contact_page_first_visit_budget(client, url):
+    """The contact page may add htmx and our small script: still one light visit, in either language."""
+    urls, total, sizes, _ = first_visit(client, url)
+    assert total <= CONTACT_BUDGET, f"{url}: {total} B gzipped > {CONTACT_BUDGET} ({describe(sizes)})"
+    assert len(urls) <= CONTACT_REQUESTS, f"{url}: {len(urls)} requests ({describe(sizes)})"
 
 
 def test_the_counter_sees_every_kind_of_subresource():
@@ -170,13 +171,14 @@ def test_the_counter_sees_every_kind_of_subresource():
 FIELDS = ("name", "phone", "email", "contact_method", "voicemail_ok", "who", "insurance", "message")
 
 
+@pytest.mark.parametrize("validate", ["/contact/validate/", "/es/contacto/validar/"])
 @pytest.mark.parametrize("field", FIELDS)
-def test_validation_fragment_is_small(app, client, field):
+def test_validation_fragment_is_small(app, client, field, validate):
     """One field's wrapper with its error: what htmx swaps in after a change or blur."""
     page = client.get("/contact").get_data(as_text=True)
     csrf = next((token["value"] for token in dom.find_all(page, "input", name="csrf_token")), "")
     response = client.post(
-        f"/contact/validate/{field}",
+        f"{validate}{field}",
         data={"csrf_token": csrf, field: ""},
         headers={"Accept-Encoding": "gzip", "HX-Request": "true", "X-CSRFToken": csrf},
     )

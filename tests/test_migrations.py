@@ -22,7 +22,8 @@ from tests.conftest import ROOT, base_config
 DATA = Path(__file__).parent / "data"
 PREVIOUS_RELEASE = DATA / "site-2026-12-01.sql"  # before spam digests and the heartbeat
 TODAYS_RELEASE = DATA / "site-2026-12-02.sql"  # made by that release's `flask init-db`, then used
-RELEASES = {"2026-12-01": PREVIOUS_RELEASE, "2026-12-02": TODAYS_RELEASE}
+LANGUAGE_RELEASE = DATA / "site-2026-12-03.sql"  # records its migrations; inquiries have no language yet
+RELEASES = {"2026-12-01": PREVIOUS_RELEASE, "2026-12-02": TODAYS_RELEASE, "2026-12-03": LANGUAGE_RELEASE}
 # Every migration, in order: what a file that never recorded one has pending.
 EVERY = [migration.name for migration in migrations.migrations.pending(sqlite_utils.Database(memory=True))]
 RECORDED_SINCE_RELEASE = ["add_heartbeat", "add_spam_digests", "let_outbox_carry_digests", "add_pickup"]
@@ -157,6 +158,65 @@ def test_a_database_from_the_previous_release_is_upgraded_in_place_and_keeps_eve
     assert (health.status_code, health.get_json()) == (503, {"status": "error", "problem": "staff email is late"})
 
 
+def recorded_in(path: Path) -> list[str]:
+    """The migrations a file records, read without creating the record table."""
+    conn = sqlite3.connect(path)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'").fetchone():
+            return []
+        return [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def assert_rows_kept(path: Path, had: dict[str, list[str]], before: dict[str, list[tuple]]) -> None:
+    """Every row the file had is there unchanged; its migration record may only have grown."""
+    after = every_row(path, had)
+    records = "_sqlite_migrations"
+    if records in before:
+        assert after[records][: len(before[records])] == before[records]
+    assert {k: v for k, v in after.items() if k != records} == {k: v for k, v in before.items() if k != records}
+
+
+def test_a_database_from_the_release_before_languages_upgrades_with_every_inquiry_in_english(tmp_path, make_app):
+    path = load(LANGUAGE_RELEASE, tmp_path / "site.db")
+    had = table_columns(path)
+    before = every_row(path)
+    kinds = had["outbox"].index("kind")
+    assert len(before["inquiries"]) == 4 and {row[kinds] for row in before["outbox"]} == {
+        "inquiry",
+        "escalation",
+        "digest",
+    }
+    assert "language" not in had["inquiries"] and recorded_in(path) == EVERY[: EVERY.index("add_language")]
+
+    app = make_app(DATABASE=str(path))  # upgrades on start
+    assert app.extensions["migrations_applied"] == ["add_language"]
+    assert_rows_kept(path, had, before)  # every inquiry, queued email, digest, pick-up and run, same values
+    database = dbmod.connect(path)
+    columns = {row[1]: (row[2], row[3], row[4]) for row in database.execute("PRAGMA table_info(inquiries)")}
+    assert columns["language"] == ("TEXT", 1, "'en'")
+    # Before this release there was no Spanish form: every inquiry came in English.
+    assert [row[0] for row in database.execute("SELECT language FROM inquiries")] == ["en"] * 4
+    assert recorded(database) == [("recovery-site", name, 1) for name in EVERY]
+    assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert database.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    upgraded = schema(database)
+    assert store.init_schema(database) == []
+    fresh = dbmod.connect(tmp_path / "fresh.db")
+    store.init_schema(fresh)
+    assert schema(fresh) == upgraded  # an upgraded file and a new one are the same
+
+    # The upgraded file is read and written as a new one: old inquiries show English, a new one Spanish.
+    old_ref = database.execute("SELECT ref FROM inquiries WHERE spam_reason IS NULL ORDER BY id").fetchone()[0]
+    runner = app.test_cli_runner()
+    assert "Language: English" in runner.invoke(args=["inquiries", "show", old_ref]).output.splitlines()
+    new = store.save_inquiry(
+        database, {"name": "Ana", "message": "Hola"}, submission_key="after-upgrade", language="es"
+    )
+    assert "Language: Spanish" in runner.invoke(args=["inquiries", "show", new.ref]).output.splitlines()
+
+
 def test_init_db_says_which_migrations_it_applied_then_that_the_file_is_up_to_date(tmp_path, make_app):
     path = load(TODAYS_RELEASE, tmp_path / "site.db")
     first = make_app(DATABASE=str(path)).test_cli_runner().invoke(args=["init-db"])
@@ -242,10 +302,11 @@ WORKERS = 4
 @pytest.mark.parametrize("release", [None, *RELEASES], ids=["fresh file", *RELEASES])
 def test_workers_starting_together_apply_each_migration_once(tmp_path, release):
     path = tmp_path / "site.db"
-    had, before = {}, {}
+    had, before, pending = {}, {}, EVERY
     if release is not None:
         load(RELEASES[release], path)
         had, before = table_columns(path), every_row(path)
+        pending = EVERY[len(recorded_in(path)) :]
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(WORKERS), context.Queue()
     config = {**base_config(tmp_path), "DATABASE": str(path)}
@@ -257,10 +318,10 @@ def test_workers_starting_together_apply_each_migration_once(tmp_path, release):
     assert [w.exitcode for w in workers] == [0] * WORKERS
     applied = [results.get(timeout=10) for _ in workers]
     # One worker applied every migration; the others, waiting on the write lock, found none pending.
-    assert sorted(applied, key=len) == [[]] * (WORKERS - 1) + [EVERY]
+    assert sorted(applied, key=len) == [[]] * (WORKERS - 1) + [pending]
     database = dbmod.connect(path)
     assert recorded(database) == [("recovery-site", name, 1) for name in EVERY]
-    assert every_row(path, had) == before
+    assert_rows_kept(path, had, before)
     fresh = dbmod.connect(tmp_path / "fresh.db")
     store.init_schema(fresh)
     assert schema(database) == schema(fresh)

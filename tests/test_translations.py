@@ -78,9 +78,9 @@ def test_the_untranslated_check_can_fail(tmp_path):
 # --- No English on a Spanish page ------------------------------------------------------------------
 
 # Words that are English and never Spanish: one of them outside a quoted English name means an
-# interface string that skipped gettext.
+# interface string that skipped gettext. ("Error" is not one: Spanish writes it the same.)
 ENGLISH = re.compile(
-    r"\b(?:the|and|your|you|with|call|send|please|page|message|error|this|that|what|our|we|here|help|not|try)\b",
+    r"\b(?:the|and|your|you|with|call|send|please|page|message|this|that|what|our|we|here|help|not|try)\b",
     re.I,
 )
 TAG = re.compile(r"<[^>]+>")

@@ -1,5 +1,8 @@
 """The contact form: the page, the submission, one field's validation, and the thanks page.
 
+Each URL has a Spanish twin under ``/es/contacto`` answered by the same view: the language is the
+URL's (``i18n.current()``), and the page, its messages and the links it makes stay in it.
+
 Thin on purpose: the rules live in ``inquiries.forms`` (validation), ``inquiries.spam`` (honeypot
 and timer) and ``inquiries.store`` (one transaction, idempotent, queueing the staff email); a new
 inquiry then wakes ``inquiries.sender``. Guards that refuse a request
@@ -11,10 +14,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+import i18n
 import settings
 from inquiries import alerts, sender, spam, store
 from inquiries.db import get_db
@@ -27,6 +32,24 @@ bp.before_request(contact_guards.read_body)
 bp.before_request(contact_guards.check_csrf)
 
 REF_PATTERN = re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$")
+
+# Each language's contact URLs: the form (``i18n.CONTACT``), one field's check and the thanks page
+# (the last two end with the field's name or the reference). robots.txt keeps out the last two.
+PATHS = {
+    "en": {"form": i18n.CONTACT["en"], "validate": "/contact/validate/", "thanks": "/contact/thanks/"},
+    "es": {"form": i18n.CONTACT["es"], "validate": "/es/contacto/validar/", "thanks": "/es/contacto/gracias/"},
+}
+
+
+@bp.context_processor
+def contact_paths() -> dict:
+    """The contact templates build every URL in the page's own language."""
+    return {"contact_paths": PATHS[i18n.current()]}
+
+
+def twins(kind: str, tail: str = "") -> tuple[tuple[str, str], ...]:
+    """This page in each language, for the hreflang alternates and the language switch."""
+    return tuple((lang, PATHS[lang][kind] + tail) for lang in i18n.LANGUAGES)
 
 
 def wants_fragment() -> bool:
@@ -41,12 +64,14 @@ def render_form(form: ContactForm, *, status: int = 200, notice: str | None = No
     re-render goes to htmx as 200.
     """
     problems = form.problems()
+    title = _("Contact us")
     context = {
         "form": form,
         "fields": store.FIELDS,
         "problems": problems,
         "notice": notice,
-        "title": ("Error: " if problems or notice else "") + "Contact us",
+        "title": _("Error: %(title)s", title=title) if problems or notice else title,
+        "alternates": twins("form"),
     }
     if wants_fragment():
         return render_template("contact/_form.html", fragment=True, **context), (429 if status == 429 else 200)
@@ -62,12 +87,14 @@ def private_and_varied(response):
 
 
 @bp.get("/contact")
+@bp.get("/es/contacto")
 def form():
     """The contact page, with a fresh submission key, timer and CSRF token."""
     return render_form(ContactForm(formdata=None))
 
 
 @bp.post("/contact")
+@bp.post("/es/contacto")
 def submit():
     """Store a valid inquiry (and its staff email) once, then confirm; otherwise show what to fix."""
     form = ContactForm()
@@ -85,6 +112,7 @@ def submit():
         domain=settings.site_domain(current_app.config),
         admit=contact_guards.inquiry_admission(),
         announce=alerts.announcer(current_app.config),
+        language=i18n.current(),
     )
     current_app.logger.info(
         "Inquiry %s %s%s", saved.ref, "stored" if saved.created else "repeated", " (flagged)" if verdict.reason else ""
@@ -99,10 +127,11 @@ def submit():
             200,
             headers,
         )
-    return redirect(url_for("contact.thanks", ref=saved.ref), 303)
+    return redirect(PATHS[i18n.current()]["thanks"] + saved.ref, 303)
 
 
 @bp.post("/contact/validate/<field>")
+@bp.post("/es/contacto/validar/<field>")
 def validate_field(field: str):
     """One field's wrapper, validated with the rest of the form as context (always 200 for htmx)."""
     if field not in store.FIELDS:
@@ -113,6 +142,7 @@ def validate_field(field: str):
 
 
 @bp.get("/contact/thanks/<ref>")
+@bp.get("/es/contacto/gracias/<ref>")
 def thanks(ref: str):
     """The confirmation: the reference, what happens next, crisis numbers, and nothing they wrote.
 
@@ -125,7 +155,7 @@ def thanks(ref: str):
     if inquiry is None:
         abort(404)
     method = inquiry["contact_method"] if session.get("inquiry_ref") == ref else None
-    return render_template("contact/thanks.html", ref=ref, method=method)
+    return render_template("contact/thanks.html", ref=ref, method=method, alternates=twins("thanks", ref))
 
 
 # --- Refusals: a blueprint's handlers also catch what its before_request functions raise. -------
@@ -161,11 +191,11 @@ def upload_refused(error: UploadRefused):
 @bp.errorhandler(UnreadableBody)
 def unreadable(error: UnreadableBody):
     """A body that could not be read holds no words to give back: the browser's Back button does."""
-    message = (
+    message = _(
         "We could not read what your browser sent. Press your browser's Back button to return "
         "to your message and send it again. Or call us."
     )
-    return render_template("errors/error.html", code=400, title="That did not work", message=message), 400
+    return render_template("errors/error.html", code=400, title=_("That did not work"), message=message), 400
 
 
 @bp.errorhandler(InquiryLimitReached)

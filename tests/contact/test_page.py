@@ -24,7 +24,15 @@ def test_page_follows_the_dom_contract(client):
     for hidden in ("submission_key", "rendered_at"):  # and csrf_token, when CSRF is on
         assert dom.find(html, name=hidden)["type"] == "hidden"
     send = dom.find(html, "button", id="send")
-    assert send.attrs == {"id": "send", "class": "btn send", "type": "submit"} and send.text == "Send"
+    # contact.js takes the button's words from it: they are the page's language.
+    assert send.attrs == {
+        "id": "send",
+        "class": "btn send",
+        "type": "submit",
+        "data-send": "Send",
+        "data-sending": "Sending…",
+    }
+    assert send.text == "Send"
     assert dom.find(html, "p", id="send-status")["role"] == "status"
     assert dom.find(html, "textarea", name="message")["maxlength"] == "2000" and "Up to 2,000 characters" in html
     assert any(a.attrs == {"href": "/privacy"} for a in dom.find_all(html, "a")) and "What happens next" in html
