@@ -17,8 +17,17 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CONTACT_ERRORS = "contact-errors"
 CONTACT_THANKS = "contact-thanks"
+SPANISH_CONTACT_ERRORS = "es-contacto-errores"
+SPANISH_CONTACT_THANKS = "es-contacto-gracias"
 NOT_FOUND = "/no-such-page"
-STATES = [*html_urls(), CONTACT_ERRORS, CONTACT_THANKS, NOT_FOUND]
+SPANISH_NOT_FOUND = "/es/no-existe"
+FORM_STATES = {
+    CONTACT_ERRORS: ("/contact", False),
+    CONTACT_THANKS: ("/contact", True),
+    SPANISH_CONTACT_ERRORS: ("/es/contacto", False),
+    SPANISH_CONTACT_THANKS: ("/es/contacto", True),
+}
+STATES = [*html_urls(), *FORM_STATES, NOT_FOUND, SPANISH_NOT_FOUND]
 
 
 def slug(state: str) -> str:
@@ -27,16 +36,17 @@ def slug(state: str) -> str:
 
 def open_state(phone, state: str):
     """A fresh phone with the page in ``state``; returns (context, page, watch)."""
-    if state in (CONTACT_ERRORS, CONTACT_THANKS):
+    if state in FORM_STATES:
         # Reached the way a visitor without JavaScript reaches them: a plain form POST.
+        form, filled = FORM_STATES[state]
         context, page, watch = phone(js=False)
-        page.goto("/contact")
-        if state == CONTACT_THANKS:
+        page.goto(form)
+        if filled:
             fill_valid(page, unique_name())
         with page.expect_navigation() as navigation:
             page.locator("#send").click()
-        if state == CONTACT_THANKS:
-            assert "/contact/thanks/" in page.url
+        if filled:
+            assert page.url.startswith(watch.origin + form + ("/thanks/" if form == "/contact" else "/gracias/"))
         else:
             assert navigation.value.status == 422
             assert page.locator("#error-summary").is_visible()
@@ -44,7 +54,7 @@ def open_state(phone, state: str):
         return context, page, watch
     context, page, watch = phone(js=True)
     response = page.goto(state)
-    assert response.status == (404 if state == NOT_FOUND else 200)
+    assert response.status == (404 if state in (NOT_FOUND, SPANISH_NOT_FOUND) else 200)
     watch.document_status = response.status
     return context, page, watch
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+import i18n
 from tests.browser.conftest import EXIT_URL, stub_exit
 from tests.browser.contact_helpers import VALID, assert_one_inquiry_and_one_email, unique_name, wait_for_htmx
 from tests.conftest import html_urls
@@ -83,9 +84,10 @@ def test_every_menu_link_can_be_reached_by_keyboard(phone, size, path):
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
-def test_the_whole_form_can_be_completed_with_the_keyboard_alone(phone, site, smtp, js):
+@pytest.mark.parametrize("path", ["/contact", "/es/contacto"])
+def test_the_whole_form_can_be_completed_with_the_keyboard_alone(phone, site, smtp, js, path):
     _, page, _ = phone(js=js)
-    page.goto("/contact")
+    page.goto(path)
     if js:
         wait_for_htmx(page)
     name = unique_name()
@@ -116,6 +118,7 @@ def test_the_whole_form_can_be_completed_with_the_keyboard_alone(phone, site, sm
     expect(page.locator("#ref")).to_be_visible()
     row = assert_one_inquiry_and_one_email(site, smtp, name)
     assert (row["contact_method"], row["voicemail_ok"], row["who"]) == ("call", "yes", "loved_one")
+    assert row["language"] == i18n.language_of(path)
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
