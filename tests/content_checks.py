@@ -177,13 +177,14 @@ def language_problems(html: str) -> list[str]:
     return [problem for block in read_blocks(html) for problem in term_problems(block, STIGMA)]
 
 
-def safety_problems(html: str) -> list[str]:
-    """Promises of a cure or a guarantee, and percentages or success rates with no source link."""
+def safety_problems(html: str, promises: dict[str, str] = UNSAFE, rate: re.Pattern = RATE) -> list[str]:
+    """Promises of a cure or a guarantee, and percentages or success rates with no source link
+    (``promises`` and ``rate`` in another language's words for its pages)."""
     problems = []
     for block in read_blocks(html):
-        problems += term_problems(block, UNSAFE)
+        problems += term_problems(block, promises)
         sourced = any(link.startswith("https://") for link in block["links"])
-        if RATE.search(block["linted"]) and not sourced:
+        if rate.search(block["linted"]) and not sourced:
             problems.append(f"a rate or percentage without a source link in: {block['text'][:80]}")
     return problems
 

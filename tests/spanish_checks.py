@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from tests import content_checks
 from tests.content_checks import main_text, read_blocks, term_problems
 
 MIN_READING_EASE = 70.0  # every page: "bastante fácil" on Fernández-Huerta's scale
@@ -115,12 +116,32 @@ def language_problems(html: str) -> list[str]:
 
 def safety_problems(html: str) -> list[str]:
     """Promises of a cure or a guarantee, and percentages or rates with no source link in their block."""
-    problems = []
-    for block in read_blocks(html):
-        problems += term_problems(block, UNSAFE)
-        sourced = any(link.startswith("https://") for link in block["links"])
-        if RATE.search(block["linted"]) and not sourced:
-            problems.append(f"a rate or percentage without a source link in: {block['text'][:80]}")
+    return content_checks.safety_problems(html, promises=UNSAFE, rate=RATE)
+
+
+# Naltrexone's warning (CONTENT-FACTS.md): overdose risk is higher after stopping it or missing a
+# dose, and it is never grouped with methadone and buprenorphine as lowering that risk.
+NALTREXONE_WARNING = re.compile(
+    r"\b(?:deja|dejar|deje|olvida|salta|pierde|no toma)\b[^.]*\b(?:sobredosis|dosis)\b", re.I
+)
+LOWER_RISK = re.compile(
+    r"\b(?:bajan?|bajar|reducen?|reducir|menor|menos probable|protegen?)\b[^.]*\bsobredosis\b"
+    r"|\bsobredosis\b[^.]*\b(?:baja|bajo|más bajo|menor)\b",
+    re.I,
+)
+
+
+def naltrexone_problems(html: str) -> list[str]:
+    """Naltrexone named among the medicines that lower overdose risk, or named without its warning."""
+    blocks = read_blocks(html)
+    problems = [
+        f"naltrexona named with lower overdose risk: {block['text'][:80]}"
+        for block in blocks
+        if "naltrexona" in block["text"].lower() and LOWER_RISK.search(block["text"])
+    ]
+    named = [b for b in blocks if "naltrexona" in b["text"].lower() and b["tag"] != "h3"]
+    if named and not any(NALTREXONE_WARNING.search(b["text"]) for b in named):
+        problems.append("naltrexona is named without its overdose warning")
     return problems
 
 

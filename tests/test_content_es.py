@@ -224,6 +224,20 @@ def test_spanish_lint_allows_quoted_agency_names_and_person_first_words():
 
 
 @pytest.mark.parametrize("path", SPANISH)
+def test_naltrexone_carries_its_warning_and_no_lower_risk_claim(client, path):
+    assert checks.naltrexone_problems(page_html(client, path)) == []
+
+
+def test_naltrexone_check_can_fail():
+    grouped = "<article><p>La metadona, la buprenorfina o la naltrexona bajan el riesgo de sobredosis.</p></article>"
+    assert checks.naltrexone_problems(grouped)
+    unwarned = "<article><p>La naltrexona bloquea los opioides.</p></article>"
+    assert checks.naltrexone_problems(unwarned) == ["naltrexona is named without its overdose warning"]
+    warned = "<article><p>La naltrexona bloquea los opioides. Si deja de tomarla, la sobredosis es más probable.</p></article>"
+    assert checks.naltrexone_problems(warned) == []
+
+
+@pytest.mark.parametrize("path", SPANISH)
 def test_spanish_page_says_what_to_do_in_an_emergency_in_its_own_words(client, path):
     text = content_checks.main_text(page_html(client, path))
     assert "911" in text, f"{path}: the page's own text never says to call 911"
