@@ -1,7 +1,8 @@
 """Checks on what the Spanish pages say: reading ease, words, promises, review dates.
 
 `tests/test_content_es.py` runs these on every Spanish page of the catalog. Run this module to
-print each Spanish page's figures (Fernández-Huerta, words, sentences, bytes on the wire):
+print each Spanish page's figures (Fernández-Huerta, words, sentences, and the gzip bytes and
+requests of a first visit):
 
     .venv/bin/python -m tests.spanish_checks
 
@@ -145,14 +146,18 @@ def naltrexone_problems(html: str) -> list[str]:
     return problems
 
 
-def report(app) -> list[tuple[str, float, int, int, int]]:
-    """(path, reading ease, words, sentences, gzip bytes) for every Spanish catalog page of ``app``."""
+def report(app) -> list[tuple[str, float, int, int, int, int]]:
+    """(path, reading ease, words, sentences, first-visit gzip bytes, requests) for every Spanish
+    catalog page of ``app``: the bytes are the page and what it makes a browser fetch, as the
+    budget tests count them."""
+    from tests.test_budgets import first_visit
+
     client = app.test_client()
     rows = []
     for page in app.extensions["catalog"].in_language("es"):
-        response = client.get(page.path, headers={"Accept-Encoding": "gzip"})
         text = main_text(client.get(page.path).get_data(as_text=True))
-        rows.append((page.path, reading_ease(text), word_count(text), sentences(text), len(response.data)))
+        urls, total, _, _ = first_visit(client, page.path)
+        rows.append((page.path, reading_ease(text), word_count(text), sentences(text), total, len(urls)))
     return rows
 
 
@@ -166,8 +171,8 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         site = create_app(base_config(Path(tmp)))
         rows = report(site)
-        print(f"{'page':30} {'F-H':>5} {'words':>5} {'sent.':>5} {'gzip B':>6}")
-        for path, ease, count, sentence_count, size in rows:
-            print(f"{path:30} {ease:5.1f} {count:5d} {sentence_count:5d} {size:6d}")
+        print(f"{'page':30} {'F-H':>5} {'words':>5} {'sent.':>5} {'gzip B':>6} {'req.':>4}")
+        for path, ease, count, sentence_count, size, requests in rows:
+            print(f"{path:30} {ease:5.1f} {count:5d} {sentence_count:5d} {size:6d} {requests:4d}")
         if rows:
             print(f"{'mean':30} {sum(r[1] for r in rows) / len(rows):5.1f}")
