@@ -8,6 +8,7 @@ entry there and its two templates (``templates/pages/`` and ``templates/pages/es
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -84,6 +85,18 @@ def _page(entry: dict, lang: str, where: Path) -> Page:
 
 
 def load(path: Path) -> Catalog:
+    """The file at ``path``, read and checked (`read`) once for as long as it is unchanged: every
+    app a process builds (the test suite builds hundreds) shares the same frozen result."""
+    stat = path.stat()
+    return _load_unchanged(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_unchanged(path: Path, mtime_ns: int, size: int) -> Catalog:
+    return read(path)
+
+
+def read(path: Path) -> Catalog:
     """Read and check the catalog file; a broken entry fails loudly at start-up."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     english, spanish = [], []

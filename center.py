@@ -10,6 +10,7 @@ The file ships with made-up entries marked ``example = true``: `example_problems
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
@@ -141,6 +142,18 @@ def _paragraphs(value: Any, where: str) -> tuple[str, ...]:
 
 
 def load(path: Path) -> Center:
+    """The file at ``path``, read and checked (`read`) once for as long as it is unchanged: every
+    app a process builds (the test suite builds hundreds) shares the same frozen result."""
+    stat = path.stat()
+    return _load_unchanged(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_unchanged(path: Path, mtime_ns: int, size: int) -> Center:
+    return read(path)
+
+
+def read(path: Path) -> Center:
     """Read and check the file; a missing or misspelt key fails loudly at start-up, naming the entry.
 
     Returns the English center; ``.in_language("es")`` on it gives the Spanish one.
