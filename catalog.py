@@ -60,6 +60,11 @@ class Catalog:
         """The page served at ``path``, if any."""
         return next((p for p in self.pages if p.path == path), None)
 
+    def path_in(self, path: str, lang: str) -> str:
+        """Where the page at ``path`` is in ``lang``: its twin once it is written in it, else ``path`` itself."""
+        page = self.find(path)
+        return (page.twin(lang) if page else None) or path
+
     def in_language(self, lang: str) -> tuple[Page, ...]:
         """The pages written in ``lang``, in navigation order."""
         return tuple(p for p in self.pages if p.lang == lang)

@@ -19,8 +19,9 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 from urllib.parse import quote_plus
 
+import i18n
+
 MAP_SEARCH = "https://www.openstreetmap.org/search?query="
-LANGUAGES = ("en", "es")
 # How the shipped examples begin, in each language: check-config refuses a text that still does.
 EXAMPLE_WORDS = ("example", "ejemplo")
 
@@ -178,7 +179,7 @@ def read(path: Path) -> Center:
     team = _entries(Role, data.get("team", []), f"{path}: [[team]]", "team")
     languages: dict[str, Center] = {}
     shared = {"map_query": about.get("map_query", ""), "example": bool(about.get("example", False))}
-    for index, (lang, paragraphs) in enumerate(zip(LANGUAGES, (who, who_es), strict=True)):
+    for index, (lang, paragraphs) in enumerate(zip(i18n.LANGUAGES, (who, who_es), strict=True)):
         languages[lang] = Center(
             who_we_are=paragraphs,
             licenses=licenses[index],
@@ -201,7 +202,7 @@ def _example_label(versions: tuple[Any, ...], label: str) -> str | None:
 def example_problems(center: Center, shown_path: str) -> list[str]:
     """One line for the about content and one for the programs still holding the shipped examples,
     in English or in Spanish."""
-    centers = [center.in_language(lang) for lang in LANGUAGES] if center.languages else [center]
+    centers = [center.in_language(lang) for lang in i18n.LANGUAGES] if center.languages else [center]
 
     def examples(kind: str, label: str) -> list[str]:
         groups = zip(*(getattr(c, kind) for c in centers), strict=True)

@@ -34,7 +34,7 @@ CATALOG_FILE = "translations/es/LC_MESSAGES/messages.mo"
 
 def language_of(path: str) -> str:
     """The language of the page at ``path``: ``es`` under ``/es/``, else English."""
-    return "es" if path == "/es" or path.startswith("/es/") else DEFAULT
+    return next((lang for lang, prefix in PREFIX.items() if prefix and (path + "/").startswith(prefix + "/")), DEFAULT)
 
 
 def current() -> str:
@@ -72,7 +72,13 @@ def init_app(app: Flask) -> None:
         raise ConfigError(" ".join(problems), problems, heading=None)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=current)
-    app.context_processor(lambda: {"lang": current(), "language_names": NAMES, "home_of": HOME, "contact_of": CONTACT})
+    app.context_processor(template_words)
+
+
+def template_words() -> dict:
+    """What every template knows of the languages: this page's, the other one, their names and homes."""
+    lang = current()
+    return {"lang": lang, "other_lang": other(lang), "language_names": NAMES, "home_of": HOME, "contact_of": CONTACT}
 
 
 class LazyWords(LazyString):

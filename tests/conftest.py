@@ -68,6 +68,13 @@ def catalog_paths(lang: str | None = None) -> list[str]:
     return [page.path for page in (pages.in_language(lang) if lang else pages.pages)]
 
 
+def page_html(client, path: str) -> str:
+    """The page at ``path`` as its visitor gets it; fails the test unless it answers 200."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
 def html_urls() -> list[str]:
     """Every HTML page a visitor can reach by a GET, in both languages."""
     return [*catalog_paths(), *EXTRA_HTML_URLS]

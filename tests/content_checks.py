@@ -189,6 +189,26 @@ def safety_problems(html: str, promises: dict[str, str] = UNSAFE, rate: re.Patte
     return problems
 
 
+# /overdose: a step that says how to help them breathe, and a word that tells the reader to wait.
+BREATHING_SUPPORT = re.compile(r"\bbreaths?\b.*\bevery 5 seconds\b|\bCPR\b|\brescue breath", re.I)
+WAIT = re.compile(r"\bwait\b", re.I)
+
+
+def overdose_steps(html: str) -> list[str]:
+    """The numbered steps at the top of an overdose page, as a reader reads them."""
+    steps = html[html.index('<ol class="steps">') : html.index("</ol>")]
+    return [" ".join(re.sub(r"<[^>]+>", "", item).split()) for item in steps.split("<li>")[1:]]
+
+
+def wait_before_breathing(
+    steps: list[str], support: re.Pattern = BREATHING_SUPPORT, wait: re.Pattern = WAIT
+) -> list[str]:
+    """Steps that tell the reader to wait before any step has told them to help the person breathe
+    (``support`` and ``wait`` in another language's words for its pages)."""
+    first_support = next((i for i, step in enumerate(steps) if support.search(step)), len(steps))
+    return [step for step in steps[:first_support] if wait.search(step)]
+
+
 def overdue(pages: Iterable, today: dt.date) -> list[str]:
     """Pages whose next review date has passed, each named with its path and date."""
     return [

@@ -120,6 +120,19 @@ def safety_problems(html: str) -> list[str]:
     return content_checks.safety_problems(html, promises=UNSAFE, rate=RATE)
 
 
+# /es/sobredosis: a step that says how to help them breathe, and a word that tells the reader to wait.
+BREATHING_SUPPORT = re.compile(
+    r"\brespiraci[oó]n(?:es)?\b.*\bcada 5 segundos\b|\bRCP\b|\brespiraci[oó]n(?:es)? de rescate\b|\bboca a boca\b",
+    re.I,
+)
+WAIT = re.compile(r"\besper[aeo]\w*", re.I)
+
+
+def wait_before_breathing(steps: list[str]) -> list[str]:
+    """Steps that tell the reader to wait before any step has said how to help the person breathe."""
+    return content_checks.wait_before_breathing(steps, BREATHING_SUPPORT, WAIT)
+
+
 # Naltrexone's warning (CONTENT-FACTS.md): overdose risk is higher after stopping it or missing a
 # dose, and it is never grouped with methadone and buprenorphine as lowering that risk.
 NALTREXONE_WARNING = re.compile(

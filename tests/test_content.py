@@ -18,15 +18,9 @@ from markupsafe import escape
 
 import catalog
 from tests import content_checks as checks
-from tests.conftest import ROOT, catalog_paths
+from tests.conftest import ROOT, catalog_paths, page_html
 
 PAGES = catalog.load(ROOT / "content/pages.toml")
-
-
-def page_html(client, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True)
 
 
 # --- Sources and review dates -------------------------------------------------------------------

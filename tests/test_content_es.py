@@ -14,16 +14,10 @@ from markupsafe import escape
 import catalog
 from tests import content_checks
 from tests import spanish_checks as checks
-from tests.conftest import ROOT, catalog_paths
+from tests.conftest import ROOT, catalog_paths, page_html
 
 PAGES = catalog.load(ROOT / "content/pages.toml")
 SPANISH = catalog_paths("es")
-
-
-def page_html(client, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True)
 
 
 # --- Every page has its twin ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ import catalog
 import i18n
 from tests import content_checks as checks
 from tests import phone_checks
-from tests.conftest import ROOT, catalog_paths, html_urls
+from tests.conftest import ROOT, catalog_paths, html_urls, page_html
 
 PAGES = catalog.load(ROOT / "content/pages.toml")
 
@@ -24,35 +24,15 @@ PAGES = catalog.load(ROOT / "content/pages.toml")
 # of 2026 and Medicaid's work rules start on 1 January 2027, so pages stating either are reviewed
 # by then.
 RECHECK_TELEHEALTH_AND_MEDICAID_BY = dt.date(2027, 1, 31)
-BREATHING_SUPPORT = re.compile(r"\bbreaths?\b.*\bevery 5 seconds\b|\bCPR\b|\brescue breath", re.I)
-WAIT = re.compile(r"\bwait\b", re.I)
-
-
-def page_html(client, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True)
-
-
-def overdose_steps(html: str) -> list[str]:
-    """The numbered steps at the top of /overdose, as a reader reads them."""
-    steps = html[html.index('<ol class="steps">') : html.index("</ol>")]
-    return [" ".join(re.sub(r"<[^>]+>", "", item).split()) for item in steps.split("<li>")[1:]]
-
-
-def wait_before_breathing(steps: list[str]) -> list[str]:
-    """Steps that tell the reader to wait before any step has told them to help the person breathe."""
-    first_support = next((i for i, step in enumerate(steps) if BREATHING_SUPPORT.search(step)), len(steps))
-    return [step for step in steps[:first_support] if WAIT.search(step)]
 
 
 # --- /overdose: the steps ------------------------------------------------------------------------
 
 
 def test_overdose_steps_support_breathing_before_any_wait(client):
-    steps = overdose_steps(page_html(client, "/overdose"))
-    assert any(BREATHING_SUPPORT.search(step) for step in steps), "the steps never say how to help them breathe"
-    assert wait_before_breathing(steps) == []
+    steps = checks.overdose_steps(page_html(client, "/overdose"))
+    assert any(checks.BREATHING_SUPPORT.search(step) for step in steps), "the steps never say how to help them breathe"
+    assert checks.wait_before_breathing(steps) == []
 
 
 def test_a_bare_wait_before_rescue_breathing_is_caught():
@@ -62,12 +42,12 @@ def test_a_bare_wait_before_rescue_breathing_is_caught():
         "Wait 2 to 3 minutes. If they do not wake up or breathe better, give a second dose.",
         "Help them breathe. Give one breath every 5 seconds. If you know CPR, do CPR.",
     ]
-    assert wait_before_breathing(old) == [old[1]]
-    assert wait_before_breathing([old[2], old[1]]) == []
+    assert checks.wait_before_breathing(old) == [old[1]]
+    assert checks.wait_before_breathing([old[2], old[1]]) == []
 
 
 def test_overdose_steps_say_what_to_do_at_each_turn(client):
-    text = " ".join(overdose_steps(page_html(client, "/overdose")))
+    text = " ".join(checks.overdose_steps(page_html(client, "/overdose")))
     for needed in (
         "911",
         "operator",  # 911 coaches CPR ...

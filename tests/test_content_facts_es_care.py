@@ -15,8 +15,8 @@ import tomllib
 import pytest
 
 from tests import content_checks as checks
-from tests import phone_checks
-from tests.conftest import ROOT
+from tests import phone_checks, spanish_checks
+from tests.conftest import ROOT, page_html
 
 # The Spanish paths are fixed by the site's URL contract.
 OVERDOSE = "/es/sobredosis"
@@ -27,30 +27,6 @@ PAGES = (OVERDOSE, TREATMENT, WHAT_TO_EXPECT, FAMILIES)
 
 # As in tests/test_content_facts.py: pages stating the telehealth or Medicaid rules are reviewed by then.
 RECHECK_TELEHEALTH_AND_MEDICAID_BY = dt.date(2027, 1, 31)
-BREATHING_SUPPORT = re.compile(
-    r"\brespiraci[oó]n(?:es)?\b.*\bcada 5 segundos\b|\bRCP\b|\brespiraci[oó]n(?:es)? de rescate\b|\bboca a boca\b",
-    re.I,
-)
-# "espere", "esperar", "espera"...: any word that tells the reader to wait.
-WAIT = re.compile(r"\besper[aeo]\w*", re.I)
-
-
-def page_html(client, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True)
-
-
-def overdose_steps(html: str) -> list[str]:
-    """The numbered steps at the top of the page, as a reader reads them."""
-    steps = html[html.index('<ol class="steps">') : html.index("</ol>")]
-    return [" ".join(re.sub(r"<[^>]+>", "", item).split()) for item in steps.split("<li>")[1:]]
-
-
-def wait_before_breathing(steps: list[str]) -> list[str]:
-    """Steps that tell the reader to wait before any step has told them to help the person breathe."""
-    first_support = next((i for i, step in enumerate(steps) if BREATHING_SUPPORT.search(step)), len(steps))
-    return [step for step in steps[:first_support] if WAIT.search(step)]
 
 
 def spanish_entry(path: str) -> dict:
@@ -72,9 +48,11 @@ def test_sobredosis_steps_come_before_any_explanation(client):
 
 
 def test_sobredosis_steps_support_breathing_before_any_wait(client):
-    steps = overdose_steps(page_html(client, OVERDOSE))
-    assert any(BREATHING_SUPPORT.search(step) for step in steps), "the steps never say how to help them breathe"
-    assert wait_before_breathing(steps) == []
+    steps = checks.overdose_steps(page_html(client, OVERDOSE))
+    assert any(spanish_checks.BREATHING_SUPPORT.search(step) for step in steps), (
+        "the steps never say how to help them breathe"
+    )
+    assert spanish_checks.wait_before_breathing(steps) == []
 
 
 def test_a_bare_wait_before_rescue_breathing_is_caught():
@@ -84,12 +62,12 @@ def test_a_bare_wait_before_rescue_breathing_is_caught():
         "Espere de 2 a 3 minutos. Si no despierta ni respira mejor, dele otra dosis.",
         "Ayúdela a respirar. Dele 1 respiración cada 5 segundos. Si sabe hacer RCP, hágala.",
     ]
-    assert wait_before_breathing(old) == [old[1]]
-    assert wait_before_breathing([old[2], old[1]]) == []
+    assert spanish_checks.wait_before_breathing(old) == [old[1]]
+    assert spanish_checks.wait_before_breathing([old[2], old[1]]) == []
 
 
 def test_sobredosis_steps_say_what_to_do_at_each_turn(client):
-    text = " ".join(overdose_steps(page_html(client, OVERDOSE)))
+    text = " ".join(checks.overdose_steps(page_html(client, OVERDOSE)))
     for needed in (
         "911",
         "operador",  # 911 coaches CPR ...

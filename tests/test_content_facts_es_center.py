@@ -16,7 +16,7 @@ import pytest
 from tests import content_checks as checks
 from tests import html as dom
 from tests import phone_checks
-from tests.conftest import ROOT
+from tests.conftest import ROOT, page_html
 from tests.deploy_env import CENTER_FILE
 
 PAGES = ("/es/seguro-medico", "/es/programas", "/es/quienes-somos", "/es/privacidad", "/es/accesibilidad")
@@ -43,12 +43,6 @@ MONTHS = [
 ]
 # A link to this site outside /es/: an English page, where the Spanish reader should not be sent.
 ENGLISH_PATH = re.compile(r"^/(?!es/|static/)[a-z]")
-
-
-def page_html(client, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True)
 
 
 def spanish_entry(english_path: str) -> dict:

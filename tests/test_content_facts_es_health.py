@@ -13,6 +13,7 @@ import pytest
 
 from tests import content_checks as checks
 from tests import phone_checks, spanish_checks
+from tests.conftest import page_html
 
 HOME = "/es/"
 HEROIN = "/es/adiccion-a-la-heroina"
@@ -37,12 +38,6 @@ SPANISH_PATHS = {
     "/es/accesibilidad",
     "/es/contacto",
 }
-
-
-def page_html(client, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, path
-    return response.get_data(as_text=True)
 
 
 def missing_phrases(text: str, phrases: list[str]) -> list[str]:

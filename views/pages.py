@@ -55,6 +55,7 @@ def show(slug: str) -> Response:
     return prepared_page(f"/{slug}").response(request, PAGE_CACHE)
 
 
+# Its own endpoint: one endpoint with two rules defaulting slug to "" would redirect / to /es/.
 @bp.get("/es/", defaults={"slug": ""})
 @bp.get("/es/<slug>")
 def show_spanish(slug: str) -> Response:
@@ -65,9 +66,10 @@ def show_spanish(slug: str) -> Response:
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """Every public page, for search engines."""
-    body = render_template(
-        "sitemap.xml", pages=current_app.extensions["catalog"].pages, contact_alternates=tuple(i18n.CONTACT.items())
-    )
+    contact = tuple(i18n.CONTACT.items())
+    entries = [(page.path, page.last_reviewed, page.alternates) for page in current_app.extensions["catalog"].pages]
+    entries += [(path, None, contact) for _, path in contact]
+    body = render_template("sitemap.xml", entries=entries)
     return Response(body, mimetype="application/xml", headers={"Cache-Control": "public, max-age=3600"})
 
 
